@@ -1,0 +1,81 @@
+//! The connection-token extractor: `Authorization: Bearer mw_…` selects the connection.
+//!
+//! Read on every request together with the connection's `config_version`, so a revocation or a
+//! configuration change is seen by every replica on the next request.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::connections::LiveConnection;
+use crate::tokens;
+
+pub struct ConnectionAuth(pub Arc<LiveConnection>);
+
+impl FromRequestParts<AppState> for ConnectionAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <connection token>` header"))?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <connection token>`"))?;
+        if !tokens::well_formed(token) {
+            return Err(ApiError::unauthorized("unknown connection token"));
+        }
+        let found = app
+            .store
+            .lookup_token(&tokens::hash(token))
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("unknown connection token"))?;
+        if found.revoked_at.is_some() {
+            return Err(ApiError::unauthorized("this connection token has been revoked"));
+        }
+        if let Some(expiry) = &found.expires_at
+            && *expiry <= crate::store::now()
+        {
+            return Err(ApiError::unauthorized("this connection token has expired"));
+        }
+        let live = app.connections.live(&found.connection_id, found.config_version).await?;
+        if live.environment != found.token_environment {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("a {} token cannot reach a {} connection", found.token_environment, live.environment),
+            ));
+        }
+        tracing::Span::current().record("connection_id", live.id.as_str());
+        Ok(ConnectionAuth(live))
+    }
+}
+
+impl ConnectionAuth {
+    /// Data routes refuse connections whose credentials are known bad or that are disabled,
+    /// without calling the system.
+    pub fn usable(&self) -> Result<&LiveConnection, ApiError> {
+        let live = &self.0;
+        match live.status.as_str() {
+            "reauth_required" => Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "connection_reauth_required",
+                format!("connection {} needs to be re-authorized; create a relink session to reconnect it", live.id),
+            )
+            .with("connection_id", live.id.as_str())),
+            "disabled" => Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "connection_disabled",
+                format!("connection {} is disabled", live.id),
+            )),
+            _ => Ok(live),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! `GET /v1/connection`: the connection's status and what it can do. Always answers (even when
+//! the connection needs reauthorization), so a client can see why its data calls fail.
+
+use axum::Json;
+use millwright_model::Entity;
+use serde_json::{Value, json};
+
+use super::auth::ConnectionAuth;
+use crate::runtime::bindings::Operations;
+
+pub async fn connection(auth: ConnectionAuth) -> Json<Value> {
+    let live = &auth.0;
+    let info = live.module.info();
+    let entities: Vec<Value> = info
+        .entities
+        .iter()
+        .map(|s| {
+            let entity: Entity = s.entity.into();
+            let mut operations = vec![];
+            for (flag, name) in [(Operations::LIST, "list"), (Operations::GET, "get"), (Operations::CREATE, "create"), (Operations::UPDATE, "update")] {
+                if s.operations.contains(flag) {
+                    operations.push(name);
+                }
+            }
+            let fields = live.module.mapping(entity).map(|m| m.targets()).unwrap_or_default();
+            json!({
+                "entity": entity.name(),
+                "path": format!("/v1/{}", entity.path_segment()),
+                "operations": operations,
+                "filters": s.filters,
+                "modified_after": s.incremental,
+                "supported_fields": fields,
+            })
+        })
+        .collect();
+    Json(json!({
+        "id": live.id,
+        "status": live.status,
+        "environment": live.environment,
+        "connector": { "id": info.id, "name": info.name, "version": info.version },
+        "account": { "id": live.account_id, "name": live.account_name },
+        "base_url": live.base_url,
+        "capabilities": {
+            "entities": entities,
+            "passthrough": info.supports_passthrough,
+            "max_page_size": info.max_page_size.min(super::list_params::MAX_PAGE_SIZE),
+        },
+    }))
+}

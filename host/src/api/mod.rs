@@ -1,0 +1,58 @@
+//! The HTTP API (axum): unified routes, passthrough, connection status, health.
+//!
+//! Every error is problem+json ([`error::ApiError`]); every response carries `x-request-id`.
+
+pub mod auth;
+pub mod connection;
+pub mod cursor;
+pub mod error;
+pub mod json_body;
+pub mod list_params;
+pub mod passthrough;
+pub mod records;
+pub mod request_id;
+pub mod unified;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::limit::RequestBodyLimitLayer;
+
+use self::error::ApiError;
+use crate::app::AppState;
+
+/// Largest JSON request body the API reads.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+pub fn router(app: AppState) -> Router {
+    Router::new()
+        .merge(unified::routes())
+        .route("/v1/passthrough", post(passthrough::passthrough))
+        .route("/v1/connection", get(connection::connection))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(request_id::layer))
+        .with_state(app)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not accept that method")
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(app): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    app.store.ping().await?;
+    Ok(Json(json!({ "status": "ready", "connectors": app.registry.connector_ids() })))
+}

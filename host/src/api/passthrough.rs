@@ -1,0 +1,96 @@
+//! `POST /v1/passthrough`: a raw call to the system through the connector, with the host's auth
+//! injection and egress policy. The system's own status comes back inside a 200.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::ConnectionAuth;
+use super::error::ApiError;
+use super::json_body::JsonObject;
+use crate::app::AppState;
+use crate::runtime::bindings::HttpRequest;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PassthroughBody {
+    method: String,
+    path: String,
+    #[serde(default)]
+    query: BTreeMap<String, String>,
+    #[serde(default)]
+    headers: BTreeMap<String, String>,
+    #[serde(default)]
+    body: Option<Value>,
+    #[serde(default)]
+    body_base64: Option<String>,
+}
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+pub async fn passthrough(State(app): State<AppState>, auth: ConnectionAuth, JsonObject(body): JsonObject) -> Result<Json<Value>, ApiError> {
+    let live = auth.usable()?;
+    if !live.module.info().supports_passthrough {
+        return Err(ApiError::unsupported_operation("this connector does not support passthrough requests"));
+    }
+    let req: PassthroughBody = serde_json::from_value(Value::Object(body))
+        .map_err(|e| ApiError::validation_failed(None, format!("invalid passthrough request: {e}")))?;
+    let method = req.method.to_ascii_uppercase();
+    if !METHODS.contains(&method.as_str()) {
+        return Err(ApiError::validation_failed(Some("method"), format!("method must be one of {}", METHODS.join(", "))));
+    }
+    check_path(&req.path)?;
+    let body = match (req.body, req.body_base64) {
+        (Some(_), Some(_)) => return Err(ApiError::validation_failed(Some("body"), "give `body` or `body_base64`, not both")),
+        (Some(Value::Null), None) | (None, None) => None,
+        (Some(json), None) => Some(json.to_string().into_bytes()),
+        (None, Some(b64)) => Some(B64.decode(b64).map_err(|_| ApiError::validation_failed(Some("body_base64"), "not valid base64"))?),
+    };
+    let request = HttpRequest {
+        method,
+        path: req.path,
+        query: req.query.into_iter().collect(),
+        headers: req.headers.into_iter().collect(),
+        body,
+    };
+    let response = app
+        .runtime
+        .passthrough(&live.module.module, &live.binding, request)
+        .await
+        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let headers: BTreeMap<String, String> = response.headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), live.binding.scrub(&v))).collect();
+    let mut answer = json!({ "status": response.status, "headers": headers });
+    match serde_json::from_slice::<Value>(&response.body) {
+        Ok(json) => answer["body"] = json,
+        Err(_) if response.body.is_empty() => answer["body"] = Value::Null,
+        Err(_) => match String::from_utf8(response.body) {
+            Ok(text) => answer["body"] = Value::String(text),
+            Err(bytes) => {
+                answer["body"] = Value::Null;
+                answer["body_base64"] = Value::String(B64.encode(bytes.into_bytes()));
+            }
+        },
+    }
+    Ok(Json(answer))
+}
+
+/// The path is relative to the connection's base URL and may not leave it.
+fn check_path(path: &str) -> Result<(), ApiError> {
+    let bad = |why: &str| Err(ApiError::validation_failed(Some("path"), why.to_string()));
+    if !path.starts_with('/') || path.starts_with("//") {
+        return bad("the path must start with a single `/` and is relative to the connection's base URL");
+    }
+    if path.contains('?') || path.contains('#') {
+        return bad("put query parameters in `query`, not in the path");
+    }
+    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    if decoded.split('/').any(|seg| seg == ".." || seg == ".") || decoded.contains('\\') || path.contains('@') {
+        return bad("the path may not contain `.` or `..` segments, backslashes or `@`");
+    }
+    Ok(())
+}

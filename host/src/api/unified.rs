@@ -1,0 +1,147 @@
+//! The unified entity routes: `GET` list, `GET /{id}`, `POST` create, `PATCH /{id}` update.
+//!
+//! Request path: auth (token → connection) → entity support → parameters → connector call in the
+//! sandbox → mapping → response.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use millwright_model::{Entity, WriteOp, validate_write};
+use serde_json::{Value, json};
+
+use super::auth::ConnectionAuth;
+use super::cursor::CursorScope;
+use super::error::ApiError;
+use super::json_body::JsonObject;
+use super::list_params::ListParams;
+use super::records::unify;
+use crate::app::AppState;
+use crate::registry::ActiveModule;
+use crate::runtime::bindings::{EntitySupport, ListQuery, Operations};
+
+/// Concrete routes for every entity (`/v1/work-orders`, `/v1/assets`, ...).
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for entity in Entity::ALL.iter().copied() {
+        let collection = format!("/v1/{}", entity.path_segment());
+        let item = format!("{collection}/{{id}}");
+        router = router
+            .route(
+                &collection,
+                get(move |app, auth, query| list(app, auth, entity, query))
+                    .post(move |app, auth, body| create(app, auth, entity, body)),
+            )
+            .route(
+                &item,
+                get(move |app, auth, id, query| fetch(app, auth, entity, id, query))
+                    .patch(move |app, auth, id, body| update(app, auth, entity, id, body)),
+            );
+    }
+    router
+}
+
+fn support<'a>(module: &'a ActiveModule, entity: Entity, op: Operations, verb: &str) -> Result<&'a EntitySupport, ApiError> {
+    match module.support(entity) {
+        Some(s) if s.operations.contains(op) => Ok(s),
+        _ => Err(ApiError::unsupported_operation(format!(
+            "the {} connector does not support {verb} on {}",
+            module.info().name,
+            entity.path_segment()
+        ))),
+    }
+}
+
+async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity, RawQuery(raw): RawQuery) -> Result<Json<Value>, ApiError> {
+    let live = auth.usable()?;
+    let module = &live.module;
+    let support = support(module, entity, Operations::LIST, "list")?;
+    let params = ListParams::parse(entity, raw.as_deref(), &support.filters)?;
+    let query_hash = params.query_hash(entity);
+    let scope = CursorScope { connection_id: &live.id, entity: entity.name(), connector_id: &module.info().id, query_hash: &query_hash };
+    let vendor_cursor = params.cursor.as_deref().map(|c| app.cursors.open(&scope, c)).transpose()?;
+    let query = ListQuery {
+        modified_after: params.modified_after.clone(),
+        cursor: vendor_cursor,
+        page_size: params.page_size.min(module.info().max_page_size.max(1)),
+        filters: params.filters.clone().into_iter().collect(),
+    };
+    let page = app
+        .runtime
+        .list(&module.module, &live.binding, entity.into(), query)
+        .await
+        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
+    let data = page
+        .records
+        .into_iter()
+        .map(|r| unify(&mapping, r, params.include_remote_data))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = page.next_cursor.filter(|c| !c.is_empty()).map(|c| app.cursors.seal(&scope, &c));
+    Ok(Json(json!({ "data": data, "next_cursor": next_cursor })))
+}
+
+async fn fetch(
+    State(app): State<AppState>,
+    auth: ConnectionAuth,
+    entity: Entity,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let live = auth.usable()?;
+    let module = &live.module;
+    support(module, entity, Operations::GET, "get")?;
+    let include_remote_data = super::list_params::include_remote_data_only(raw.as_deref())?;
+    let record = app
+        .runtime
+        .get(&module.module, &live.binding, entity.into(), id)
+        .await
+        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
+    Ok(Json(unify(&mapping, record, include_remote_data)?))
+}
+
+async fn create(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity, JsonObject(body): JsonObject) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let live = auth.usable()?;
+    let module = &live.module;
+    support(module, entity, Operations::CREATE, "create")?;
+    let body = Value::Object(body);
+    check_write(entity, WriteOp::Create, &body)?;
+    let record = app
+        .runtime
+        .create(&module.module, &live.binding, entity.into(), body.to_string())
+        .await
+        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
+    Ok((StatusCode::CREATED, Json(unify(&mapping, record, false)?)))
+}
+
+async fn update(
+    State(app): State<AppState>,
+    auth: ConnectionAuth,
+    entity: Entity,
+    Path(id): Path<String>,
+    JsonObject(body): JsonObject,
+) -> Result<Json<Value>, ApiError> {
+    let live = auth.usable()?;
+    let module = &live.module;
+    support(module, entity, Operations::UPDATE, "update")?;
+    let body = Value::Object(body);
+    check_write(entity, WriteOp::Update, &body)?;
+    let record = app
+        .runtime
+        .update(&module.module, &live.binding, entity.into(), id, body.to_string())
+        .await
+        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
+    Ok(Json(unify(&mapping, record, false)?))
+}
+
+/// The unified model's own checks, before the system sees anything.
+fn check_write(entity: Entity, op: WriteOp, body: &Value) -> Result<(), ApiError> {
+    validate_write(entity, op, body).map_err(|errors| {
+        let first = &errors[0];
+        let all: Vec<Value> = errors.iter().map(|e| json!({"field": e.field, "message": e.message})).collect();
+        ApiError::validation_failed(Some(&first.field), format!("`{}`: {}", first.field, first.message)).with("errors", all)
+    })
+}

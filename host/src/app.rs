@@ -1,0 +1,47 @@
+//! The application: every capability wired together once at start-up.
+
+use std::sync::Arc;
+
+use anyhow::Result;
+
+use crate::api::cursor::CursorSealer;
+use crate::connections::Connections;
+use crate::registry::Registry;
+use crate::runtime::{Runtime, RuntimeConfig};
+use crate::store::Store;
+use crate::vault::{MasterKey, Vault};
+
+/// Shared by every request handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub runtime: Arc<Runtime>,
+    pub registry: Arc<Registry>,
+    pub connections: Arc<Connections>,
+    pub cursors: Arc<CursorSealer>,
+}
+
+pub struct AppOptions {
+    pub database_url: String,
+    pub master_key: MasterKey,
+    pub runtime: RuntimeConfig,
+    /// Component bytes installed on first start (the connectors built from `connectors/`).
+    pub builtin_modules: Vec<&'static [u8]>,
+}
+
+impl AppState {
+    /// Opens the store, starts the runtime, installs built-in connectors and loads the active
+    /// modules. Everything slow (compilation) happens here, never on the request path.
+    pub async fn start(options: AppOptions) -> Result<AppState> {
+        let store = Store::connect(&options.database_url).await?;
+        let runtime = Arc::new(Runtime::new(options.runtime)?);
+        let registry = Arc::new(Registry::new(runtime.clone(), store.clone()));
+        for bytes in options.builtin_modules {
+            registry.install_builtin(bytes).await?;
+        }
+        registry.load_active().await?;
+        let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), Vault::new(&options.master_key)));
+        let cursors = Arc::new(CursorSealer::new(&options.master_key));
+        Ok(AppState { store, runtime, registry, connections, cursors })
+    }
+}

@@ -1,0 +1,53 @@
+//! The `millwright` command line (clap). Each command lives in its own file; `main.rs` only
+//! parses and dispatches.
+
+mod connections;
+mod demo;
+mod sandbox;
+mod serve;
+pub mod settings;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "millwright",
+    version,
+    about = "A self-hostable unified API for industrial maintenance systems",
+    long_about = "Millwright serves one REST API for work orders, assets, parts and purchase orders over \
+                  MaintainX, Maximo, SAP PM and other systems, each behind a sandboxed WebAssembly connector.\n\n\
+                  Try it: `millwright demo` starts a sandboxed MaintainX emulator and the API on SQLite."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the API server.
+    ///
+    /// Example: MILLWRIGHT_MASTER_KEY=$(openssl rand -base64 32) millwright serve --listen 0.0.0.0:8080
+    Serve(serve::ServeArgs),
+    /// Run a local playground: the vendor emulators, the API on SQLite, a demo connection.
+    ///
+    /// Example: millwright demo --work-orders 5000
+    Demo(demo::DemoArgs),
+    /// Run the vendor API emulators (MaintainX) on their own.
+    ///
+    /// Example: millwright sandbox --listen 127.0.0.1:9090 --work-orders 100000
+    Sandbox(sandbox::SandboxArgs),
+    /// Manage connections.
+    #[command(subcommand)]
+    Connections(connections::ConnectionsCommand),
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Sandbox(args) => sandbox::run(args).await,
+        Command::Connections(cmd) => connections::run(cmd).await,
+    }
+}

@@ -1,0 +1,51 @@
+//! Settings shared by the commands that open the database and the runtime.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::app::AppOptions;
+use crate::runtime::RuntimeConfig;
+use crate::vault::MasterKey;
+
+#[derive(Args, Clone, Debug)]
+pub struct HostSettings {
+    /// Database URL: `sqlite://path` (the default, `./millwright.db`) or `postgres://…`.
+    #[arg(long, env = "MILLWRIGHT_DATABASE_URL", default_value = "sqlite://millwright.db")]
+    pub database_url: String,
+    /// The 256-bit master key (base64) that wraps every connection's credential key.
+    #[arg(long, env = "MILLWRIGHT_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// A file holding the master key (base64), used when `--master-key` is not given.
+    #[arg(long, env = "MILLWRIGHT_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// Where compiled connector modules are cached between runs.
+    #[arg(long, env = "MILLWRIGHT_CACHE_DIR", default_value = ".millwright-cache")]
+    pub cache_dir: PathBuf,
+}
+
+impl HostSettings {
+    pub fn master_key(&self) -> Result<MasterKey> {
+        if let Some(key) = &self.master_key {
+            return MasterKey::parse(key).context("MILLWRIGHT_MASTER_KEY");
+        }
+        if let Some(path) = &self.master_key_file {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the master key file {}", path.display()))?;
+            return MasterKey::parse(&text).with_context(|| format!("master key file {}", path.display()));
+        }
+        bail!(
+            "no master key: set MILLWRIGHT_MASTER_KEY (32 random bytes, base64: `openssl rand -base64 32`) or \
+             --master-key-file; it encrypts the stored credentials"
+        )
+    }
+
+    pub fn app_options(&self, master_key: MasterKey) -> AppOptions {
+        AppOptions {
+            database_url: self.database_url.clone(),
+            master_key,
+            runtime: RuntimeConfig { compile_cache_dir: Some(self.cache_dir.clone()), ..Default::default() },
+            builtin_modules: crate::builtin::modules(),
+        }
+    }
+}

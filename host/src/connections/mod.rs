@@ -1,0 +1,208 @@
+//! Connections: creating them (credentials checked live, sealed in the vault, a token minted) and
+//! resolving the live state a request needs (module, binding), cached per `config_version`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use ipnet::IpNet;
+
+use crate::api::error::ApiError;
+use crate::registry::{ActiveModule, Registry};
+use crate::runtime::{ConnectionBinding, ConnectionSpec, Runtime};
+use crate::store::{ConnectionRow, NewConnection, NewToken, Store, new_id};
+use crate::tokens::{self, MintedToken};
+use crate::vault::{Sealed, Vault};
+
+pub struct CreateConnection {
+    pub connector_id: String,
+    pub base_url: Option<String>,
+    pub environment: String,
+    pub end_customer_id: Option<String>,
+    /// Connect-form values by field name; secret fields go to the vault, the rest to settings.
+    pub values: BTreeMap<String, String>,
+    pub private_networks: Vec<IpNet>,
+    /// Extra hosts the connector declares that the operator approves for this connection.
+    pub approved_hosts: Vec<String>,
+}
+
+/// What a request on a connection needs, built once per `config_version`.
+pub struct LiveConnection {
+    pub id: String,
+    pub environment: String,
+    pub status: String,
+    pub base_url: String,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub config_version: i64,
+    pub module: Arc<ActiveModule>,
+    pub binding: ConnectionBinding,
+}
+
+pub struct Connections {
+    store: Store,
+    runtime: Arc<Runtime>,
+    registry: Arc<Registry>,
+    vault: Vault,
+    live: RwLock<HashMap<String, Arc<LiveConnection>>>,
+}
+
+impl Connections {
+    pub fn new(store: Store, runtime: Arc<Runtime>, registry: Arc<Registry>, vault: Vault) -> Self {
+        Connections { store, runtime, registry, vault, live: RwLock::new(HashMap::new()) }
+    }
+
+    /// Validates the form, checks the credentials against the system, stores the connection
+    /// (credentials sealed) and mints its first token. Nothing is stored when any step fails.
+    pub async fn create(&self, req: CreateConnection) -> Result<(ConnectionRow, MintedToken), ApiError> {
+        if req.environment != "test" && req.environment != "live" {
+            return Err(ApiError::invalid_request("environment must be `test` or `live`"));
+        }
+        let module = self
+            .registry
+            .active(&req.connector_id)
+            .ok_or_else(|| ApiError::invalid_request(format!("no connector `{}` is installed", req.connector_id)))?;
+        let info = module.info();
+        let base_url = req.base_url.clone().or_else(|| info.default_base_url.clone()).ok_or_else(|| {
+            ApiError::validation_failed(Some("base_url"), "this connector needs a base URL")
+        })?;
+        validate_base_url(&base_url)?;
+        let (settings, credentials) = split_form(info, &req.values)?;
+        let id = new_id("conn");
+        let spec = ConnectionSpec {
+            connection_id: id.clone(),
+            base_url: base_url.clone(),
+            settings: settings.clone(),
+            credentials: credentials.clone(),
+            approved_hosts: req.approved_hosts.clone(),
+            private_networks: req.private_networks.clone(),
+        };
+        let binding = self.runtime.bind(&module.module, &spec).map_err(|e| ApiError::validation_failed(None, e.to_string()))?;
+        let account = self.runtime.check(&module.module, &binding).await.map_err(|e| match ApiError::from_call(e, &id) {
+            e if e.code == "connection_reauth_required" => {
+                ApiError::validation_failed(None, "the system rejected these credentials")
+            }
+            e => e,
+        })?;
+        let sealed = self
+            .vault
+            .seal(&id, serde_json::to_string(&credentials).expect("a map serialises").as_bytes())
+            .map_err(ApiError::from)?;
+        let row = NewConnection {
+            id: id.clone(),
+            end_customer_id: req.end_customer_id,
+            connector_id: req.connector_id,
+            base_url,
+            environment: req.environment.clone(),
+            settings_json: serde_json::to_string(&settings).expect("a map serialises"),
+            credentials: sealed.ciphertext,
+            wrapped_key: sealed.wrapped_key,
+            approved_hosts_json: serde_json::to_string(&req.approved_hosts).expect("strings serialise"),
+            private_networks_json: serde_json::to_string(&req.private_networks.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("strings serialise"),
+            account_id: Some(account.account_id),
+            account_name: Some(account.display_name),
+        };
+        self.store.insert_connection(&row).await?;
+        let token = self.mint_token(&id, &req.environment).await?;
+        let stored = self.store.connection(&id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
+        Ok((stored, token))
+    }
+
+    pub async fn mint_token(&self, connection_id: &str, environment: &str) -> Result<MintedToken, ApiError> {
+        let token = tokens::mint(environment);
+        self.store
+            .insert_token(&NewToken {
+                id: new_id("tok"),
+                connection_id: connection_id.to_string(),
+                token_hash: token.hash.clone(),
+                prefix: token.prefix.clone(),
+                environment: environment.to_string(),
+                expires_at: None,
+            })
+            .await?;
+        Ok(token)
+    }
+
+    /// The live state of a connection at `config_version`, rebuilt when the version moved.
+    pub async fn live(&self, id: &str, config_version: i64) -> Result<Arc<LiveConnection>, ApiError> {
+        if let Some(live) = self.live.read().unwrap().get(id)
+            && live.config_version == config_version
+        {
+            return Ok(live.clone());
+        }
+        let row = self.store.connection(id).await?.ok_or_else(|| ApiError::unauthorized("unknown connection"))?;
+        let module = self
+            .registry
+            .active(&row.connector_id)
+            .ok_or_else(|| ApiError::internal(format!("connector `{}` is not loaded", row.connector_id)))?;
+        let credentials: BTreeMap<String, String> = {
+            let plain = self.vault.open(&row.id, &Sealed { ciphertext: row.credentials.clone(), wrapped_key: row.wrapped_key.clone() })?;
+            serde_json::from_slice(&plain).map_err(anyhow::Error::from)?
+        };
+        let spec = ConnectionSpec {
+            connection_id: row.id.clone(),
+            base_url: row.base_url.clone(),
+            settings: serde_json::from_str(&row.settings_json).map_err(anyhow::Error::from)?,
+            credentials,
+            approved_hosts: serde_json::from_str(&row.approved_hosts_json).map_err(anyhow::Error::from)?,
+            private_networks: serde_json::from_str::<Vec<String>>(&row.private_networks_json)
+                .map_err(anyhow::Error::from)?
+                .iter()
+                .filter_map(|n| n.parse().ok())
+                .collect(),
+        };
+        let binding = self.runtime.bind(&module.module, &spec)?;
+        let live = Arc::new(LiveConnection {
+            id: row.id.clone(),
+            environment: row.environment,
+            status: row.status,
+            base_url: row.base_url,
+            account_id: row.account_id,
+            account_name: row.account_name,
+            config_version: row.config_version,
+            module,
+            binding,
+        });
+        self.live.write().unwrap().insert(row.id, live.clone());
+        Ok(live)
+    }
+}
+
+fn validate_base_url(base_url: &str) -> Result<(), ApiError> {
+    let url = url::Url::parse(base_url)
+        .map_err(|e| ApiError::validation_failed(Some("base_url"), format!("not a valid URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ApiError::validation_failed(Some("base_url"), "the base URL must be an http(s) URL with a host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(ApiError::validation_failed(Some("base_url"), "the base URL must not carry a query, fragment or user info"));
+    }
+    Ok(())
+}
+
+/// Splits connect-form values into settings and secret credentials, checking names and
+/// required fields against the connector's form.
+fn split_form(
+    info: &crate::runtime::bindings::ConnectorInfo,
+    values: &BTreeMap<String, String>,
+) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>), ApiError> {
+    let mut settings = BTreeMap::new();
+    let mut credentials = BTreeMap::new();
+    for (name, value) in values {
+        let field = info.form.iter().find(|f| f.name == *name).ok_or_else(|| {
+            let known: Vec<&str> = info.form.iter().map(|f| f.name.as_str()).collect();
+            ApiError::validation_failed(Some(name), format!("unknown field `{name}`; this connector takes: {}", known.join(", ")))
+        })?;
+        if field.secret {
+            credentials.insert(name.clone(), value.clone());
+        } else {
+            settings.insert(name.clone(), value.clone());
+        }
+    }
+    for field in info.form.iter().filter(|f| f.required) {
+        if values.get(&field.name).is_none_or(|v| v.is_empty()) {
+            return Err(ApiError::validation_failed(Some(&field.name), format!("`{}` is required", field.name)));
+        }
+    }
+    Ok((settings, credentials))
+}

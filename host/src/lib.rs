@@ -1,0 +1,15 @@
+//! Millwright: a self-hostable unified API for industrial maintenance systems.
+//!
+//! See ARCHITECTURE.md at the repository root for the map of this crate.
+
+pub mod api;
+pub mod app;
+pub mod connections;
+pub mod registry;
+pub mod runtime;
+pub mod store;
+pub mod tokens;
+pub mod vault;
+pub mod builtin;
+pub mod cli;
+pub mod telemetry;

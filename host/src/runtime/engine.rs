@@ -1,0 +1,97 @@
+//! The process-wide wasmtime `Engine` and its epoch ticker.
+//!
+//! Lifecycle: built once at start-up. Pooling allocator with copy-on-write memory images (the
+//! fast-instantiation recipe of wasmtime's docs), epoch interruption driven by one ticker
+//! thread. Tests use small pools: the defaults reserve terabytes of address space.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Result;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+
+/// One epoch tick. Deadlines are expressed in ticks of this length.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+#[derive(Clone, Debug)]
+pub struct EngineSettings {
+    /// Use the pooling allocator (production); on-demand allocation otherwise.
+    pub pooling: bool,
+    /// Component instances the pool holds at once.
+    pub pool_instances: u32,
+    /// Largest linear memory a pooled slot holds.
+    pub max_memory_bytes: usize,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings { pooling: true, pool_instances: 128, max_memory_bytes: 128 << 20 }
+    }
+}
+
+/// The engine plus the thread that advances its epoch; the thread stops when this is dropped.
+pub struct EngineHandle {
+    pub engine: Engine,
+    stop: Arc<AtomicBool>,
+}
+
+impl EngineHandle {
+    pub fn new(settings: &EngineSettings) -> Result<Self> {
+        let engine = Engine::new(&engine_config(settings))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker_engine = engine.weak();
+        let ticker_stop = stop.clone();
+        std::thread::Builder::new().name("millwright-epoch".into()).spawn(move || {
+            while !ticker_stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                match ticker_engine.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })?;
+        Ok(EngineHandle { engine, stop })
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn engine_config(settings: &EngineSettings) -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    config.cranelift_opt_level(OptLevel::Speed);
+    config.memory_init_cow(true);
+    // Linear memories stay within their reservation: no relocation on growth.
+    let reservation = (settings.max_memory_bytes as u64).next_power_of_two().max(64 << 20);
+    config.memory_reservation(reservation);
+    config.memory_guard_size(32 << 20);
+    config.max_wasm_stack(1 << 20);
+    config.async_stack_size(2 << 20);
+    if settings.pooling {
+        let mut pool = PoolingAllocationConfig::new();
+        let n = settings.pool_instances;
+        pool.total_component_instances(n);
+        // A Rust component holds a few core instances (the module plus adapter shims).
+        pool.total_core_instances(n * 4);
+        pool.max_core_instances_per_component(16);
+        pool.total_memories(n * 2);
+        pool.max_memories_per_component(4);
+        pool.total_tables(n * 4);
+        pool.max_tables_per_component(8);
+        pool.total_stacks(n);
+        pool.max_memory_size(settings.max_memory_bytes);
+        pool.table_elements(100_000);
+        // Big guests (Python, JS) have large instance metadata.
+        pool.max_core_instance_size(4 << 20);
+        pool.max_component_instance_size(4 << 20);
+        pool.linear_memory_keep_resident(64 << 10);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    config
+}

@@ -1,0 +1,57 @@
+//! How a connector call can fail, after the host has applied its policy.
+
+use std::time::Duration;
+
+use super::bindings::ConnectorError;
+
+/// Why the host failed a call itself (`connector_failed` with this `reason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureReason {
+    EgressDenied,
+    Trap,
+    Timeout,
+    MemoryLimit,
+    ResponseTooLarge,
+    InvalidResponse,
+}
+
+impl FailureReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureReason::EgressDenied => "egress_denied",
+            FailureReason::Trap => "trap",
+            FailureReason::Timeout => "timeout",
+            FailureReason::MemoryLimit => "memory_limit",
+            FailureReason::ResponseTooLarge => "response_too_large",
+            FailureReason::InvalidResponse => "invalid_response",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum CallError {
+    /// The connector reported an error; the host passes it on.
+    Connector(ConnectorError),
+    /// The system did not answer within the outbound total timeout.
+    UpstreamTimeout,
+    /// The system throttled and the host's wait budget is spent.
+    RateLimited { retry_after: Duration, message: String },
+    /// The host failed the call: policy, sandbox limits or a broken guest.
+    Failed { reason: FailureReason, detail: String },
+    /// The module could not be instantiated or the host itself failed.
+    Internal(String),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Connector(e) => write!(f, "connector error: {e:?}"),
+            CallError::UpstreamTimeout => write!(f, "upstream timeout"),
+            CallError::RateLimited { retry_after, .. } => write!(f, "rate limited; retry after {retry_after:?}"),
+            CallError::Failed { reason, detail } => write!(f, "connector failed ({}): {detail}", reason.as_str()),
+            CallError::Internal(e) => write!(f, "internal: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}

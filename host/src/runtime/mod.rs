@@ -1,0 +1,451 @@
+//! The connector runtime: wasmtime engine, sandbox policy, outbound HTTP.
+//!
+//! Lifecycle (Spin's shape):
+//! - **init once**: [`Runtime::new`] builds the engine (pooling, epoch ticker), the linker with
+//!   every import, and the compile cache;
+//! - **configure per module**: [`Runtime::load_module`] compiles (or loads the cached artifact)
+//!   off the request path, pre-instantiates (`InstancePre`) and reads `describe`;
+//!   **per connection**: [`Runtime::bind`] resolves the egress policy and injected auth;
+//! - **prepare per call**: every call gets a fresh `Store` with its own memory limiter, epoch
+//!   deadline, outbound hooks and call record, under a semaphore that bounds live instances.
+//!
+//! Invariant: whatever a guest does with an error, the host decides the outcome from what it
+//! observed itself (traps, deadline, memory limit, denied egress, upstream timeouts).
+
+pub mod bindings;
+pub mod compile;
+pub mod engine;
+pub mod failure;
+pub mod guest_output;
+pub mod host_imports;
+pub mod limits;
+pub mod outbound;
+pub mod scrub;
+pub mod session_cache;
+pub mod state;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow};
+use tokio::sync::Semaphore;
+use wasmtime::Store;
+use wasmtime::component::{Component, Linker};
+
+use self::bindings::*;
+use self::compile::CompileCache;
+use self::engine::{EPOCH_TICK, EngineHandle, EngineSettings};
+pub use self::failure::{CallError, FailureReason};
+use self::limits::{CallLimiter, RuntimeLimits};
+use self::outbound::auth::HostAuth;
+use self::outbound::egress::{EgressPolicy, Origin, PrivateAccess};
+use self::outbound::{CallRecord, ConnectionOutbound, OutboundHooks, SharedRecord};
+use self::scrub::Scrubber;
+use self::session_cache::{SessionCache, SessionScope};
+use self::state::CallState;
+
+#[derive(Clone, Debug, Default)]
+pub struct RuntimeConfig {
+    pub engine: EngineSettings,
+    pub limits: RuntimeLimits,
+    /// Where compiled artifacts are kept between runs; `None` compiles on every start.
+    pub compile_cache_dir: Option<PathBuf>,
+    /// Static name resolution consulted before DNS (tests; split-horizon deployments).
+    pub dns_overrides: HashMap<String, Vec<IpAddr>>,
+}
+
+/// Counters the metrics endpoint reads.
+#[derive(Debug, Default)]
+pub struct RuntimeCounters {
+    pub instantiations: AtomicU64,
+    pub traps: AtomicU64,
+    pub timeouts: AtomicU64,
+    pub memory_limit_hits: AtomicU64,
+    pub egress_denials: AtomicU64,
+}
+
+pub struct Runtime {
+    engine: EngineHandle,
+    linker: Linker<CallState>,
+    limits: RuntimeLimits,
+    compile_cache: CompileCache,
+    instances: Semaphore,
+    sessions: Arc<SessionCache>,
+    dns_overrides: Arc<HashMap<String, Vec<IpAddr>>>,
+    pub counters: RuntimeCounters,
+}
+
+/// A compiled, pre-instantiated connector module and what it declared.
+pub struct LoadedModule {
+    pub digest: String,
+    pub info: ConnectorInfo,
+    pub component: Component,
+    pre: ConnectorPre<CallState>,
+}
+
+/// What the runtime needs to know about a connection.
+#[derive(Clone, Debug)]
+pub struct ConnectionSpec {
+    pub connection_id: String,
+    pub base_url: String,
+    pub settings: BTreeMap<String, String>,
+    pub credentials: BTreeMap<String, String>,
+    /// Extra hosts the operator approved for this connection's connector.
+    pub approved_hosts: Vec<String>,
+    /// Non-public networks this connection may reach (on-prem systems, the sandbox).
+    pub private_networks: Vec<ipnet::IpNet>,
+}
+
+/// A connection bound to a module: its context, egress policy, injected auth and client pool.
+pub struct ConnectionBinding {
+    pub context: ConnectionContext,
+    outbound: Arc<ConnectionOutbound>,
+    scrubber: Arc<Scrubber>,
+}
+
+impl ConnectionBinding {
+    pub fn scrub(&self, text: &str) -> String {
+        self.scrubber.scrub(text)
+    }
+}
+
+/// One export call.
+enum Invocation {
+    Describe,
+    Check,
+    List(Entity, ListQuery),
+    Get(Entity, String),
+    Create(Entity, String),
+    Update(Entity, String, String),
+    Passthrough(HttpRequest),
+}
+
+enum Answer {
+    Info(ConnectorInfo),
+    Account(AccountInfo),
+    Page(Page),
+    Record(SourceRecord),
+    Http(HttpResponse),
+}
+
+impl Runtime {
+    pub fn new(config: RuntimeConfig) -> Result<Runtime> {
+        let mut engine_settings = config.engine.clone();
+        engine_settings.max_memory_bytes = engine_settings.max_memory_bytes.max(config.limits.max_memory_bytes);
+        let engine = EngineHandle::new(&engine_settings)?;
+        let mut linker = Linker::new(&engine.engine);
+        host_imports::add_to_linker(&mut linker).map_err(|e| anyhow!("{e:#}"))?;
+        let compile_cache = CompileCache::new(engine.engine.clone(), config.compile_cache_dir.clone());
+        let permits = config.limits.max_concurrent_instances.min(engine_settings.pool_instances as usize).max(1);
+        Ok(Runtime {
+            engine,
+            linker,
+            limits: config.limits,
+            compile_cache,
+            instances: Semaphore::new(permits),
+            sessions: Arc::new(SessionCache::default()),
+            dns_overrides: Arc::new(config.dns_overrides),
+            counters: RuntimeCounters::default(),
+        })
+    }
+
+    pub fn limits(&self) -> &RuntimeLimits {
+        &self.limits
+    }
+
+    pub fn compile_counts(&self) -> (u64, u64) {
+        (self.compile_cache.compiled.load(Ordering::Relaxed), self.compile_cache.cache_hits.load(Ordering::Relaxed))
+    }
+
+    /// Compiles (or loads from the cache) and pre-instantiates a module, then asks it to
+    /// describe itself. Refuses components that do not implement the connector world.
+    pub async fn load_module(&self, bytes: Vec<u8>) -> Result<LoadedModule> {
+        let bytes = Arc::new(bytes);
+        let digest = compile::digest(&bytes);
+        let component = self.compile_cache.component(bytes).await?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| anyhow!("{e:#}"))
+            .context("the component imports something outside the connector world and WASI 0.2")?;
+        let pre = ConnectorPre::new(instance_pre)
+            .map_err(|e| anyhow!("{e:#}"))
+            .context("the component does not export the millwright:connector@0.1 `connector` world")?;
+        let mut module = LoadedModule {
+            digest,
+            info: ConnectorInfo {
+                id: String::new(),
+                name: String::new(),
+                version: String::new(),
+                auth: vec![],
+                form: vec![],
+                default_base_url: None,
+                entities: vec![],
+                max_page_size: 0,
+                extra_hosts: vec![],
+                supports_passthrough: false,
+            },
+            component,
+            pre,
+        };
+        module.info = match self.invoke(&module, None, Invocation::Describe).await {
+            Ok(Answer::Info(info)) => info,
+            Ok(_) => unreachable!("describe answers with info"),
+            Err(e) => return Err(anyhow!("`describe` failed: {e}")),
+        };
+        Ok(module)
+    }
+
+    /// Binds a connection to a module: egress policy, auth injection, secrets to scrub.
+    pub fn bind(&self, module: &LoadedModule, spec: &ConnectionSpec) -> Result<ConnectionBinding> {
+        let base = url::Url::parse(&spec.base_url).context("base URL is not a valid URL")?;
+        let origin = Origin::from_url(&base).ok_or_else(|| anyhow!("base URL must be http or https"))?;
+        let scheme = module.info.auth.first().cloned().unwrap_or(AuthScheme::None);
+        let auth = HostAuth::resolve(&scheme, &spec.credentials).map_err(|e| anyhow!(e))?;
+        let connector_managed = matches!(scheme, AuthScheme::ConnectorManaged);
+        let policy = EgressPolicy {
+            base: origin,
+            approved_hosts: spec.approved_hosts.clone(),
+            private: if spec.private_networks.is_empty() {
+                PrivateAccess::Deny
+            } else {
+                PrivateAccess::Allow(spec.private_networks.clone())
+            },
+            dns_overrides: self.dns_overrides.clone(),
+        };
+        let context = ConnectionContext {
+            connection_id: spec.connection_id.clone(),
+            base_url: spec.base_url.trim_end_matches('/').to_string(),
+            settings: spec.settings.clone().into_iter().collect(),
+            credentials: if connector_managed { spec.credentials.clone().into_iter().collect() } else { vec![] },
+        };
+        Ok(ConnectionBinding {
+            context,
+            outbound: Arc::new(ConnectionOutbound::new(policy, auth, self.limits.outbound.clone())),
+            scrubber: Arc::new(Scrubber::new(spec.credentials.values().cloned())),
+        })
+    }
+
+    pub async fn check(&self, m: &LoadedModule, b: &ConnectionBinding) -> Result<AccountInfo, CallError> {
+        match self.invoke(m, Some(b), Invocation::Check).await? {
+            Answer::Account(a) => Ok(a),
+            _ => unreachable!(),
+        }
+    }
+
+    pub async fn list(&self, m: &LoadedModule, b: &ConnectionBinding, entity: Entity, query: ListQuery) -> Result<Page, CallError> {
+        match self.invoke(m, Some(b), Invocation::List(entity, query)).await? {
+            Answer::Page(p) => Ok(p),
+            _ => unreachable!(),
+        }
+    }
+
+    pub async fn get(&self, m: &LoadedModule, b: &ConnectionBinding, entity: Entity, id: String) -> Result<SourceRecord, CallError> {
+        match self.invoke(m, Some(b), Invocation::Get(entity, id)).await? {
+            Answer::Record(r) => Ok(r),
+            _ => unreachable!(),
+        }
+    }
+
+    pub async fn create(&self, m: &LoadedModule, b: &ConnectionBinding, entity: Entity, unified: String) -> Result<SourceRecord, CallError> {
+        match self.invoke(m, Some(b), Invocation::Create(entity, unified)).await? {
+            Answer::Record(r) => Ok(r),
+            _ => unreachable!(),
+        }
+    }
+
+    pub async fn update(
+        &self,
+        m: &LoadedModule,
+        b: &ConnectionBinding,
+        entity: Entity,
+        id: String,
+        patch: String,
+    ) -> Result<SourceRecord, CallError> {
+        match self.invoke(m, Some(b), Invocation::Update(entity, id, patch)).await? {
+            Answer::Record(r) => Ok(r),
+            _ => unreachable!(),
+        }
+    }
+
+    pub async fn passthrough(&self, m: &LoadedModule, b: &ConnectionBinding, request: HttpRequest) -> Result<HttpResponse, CallError> {
+        match self.invoke(m, Some(b), Invocation::Passthrough(request)).await? {
+            Answer::Http(r) => Ok(r),
+            _ => unreachable!(),
+        }
+    }
+
+    /// One call in a fresh store, then the host's verdict.
+    async fn invoke(&self, module: &LoadedModule, binding: Option<&ConnectionBinding>, call: Invocation) -> Result<Answer, CallError> {
+        let _permit = self.instances.acquire().await.map_err(|_| CallError::Internal("runtime shut down".into()))?;
+        let record: SharedRecord = Arc::new(Mutex::new(CallRecord::default()));
+        let (outbound, scrubber, context, session) = match binding {
+            Some(b) => (
+                b.outbound.clone(),
+                b.scrubber.clone(),
+                b.context.clone(),
+                Some(SessionScope { cache: self.sessions.clone(), connection_id: b.context.connection_id.as_str().into() }),
+            ),
+            None => (self.no_egress(), Arc::new(Scrubber::default()), empty_context(), None),
+        };
+        let connector_id: Arc<str> = if module.info.id.is_empty() { Arc::from("(loading)") } else { module.info.id.as_str().into() };
+        let hooks = OutboundHooks { connection: outbound, record: record.clone() };
+        let state = CallState::new(connector_id, hooks, CallLimiter::new(self.limits.max_memory_bytes), session, scrubber.clone());
+        let mut store = Store::new(&self.engine.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        let ticks = (self.limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        self.counters.instantiations.fetch_add(1, Ordering::Relaxed);
+
+        // The tokio timeout catches a guest parked in a host call, where epochs cannot interrupt.
+        let hard_deadline = self.limits.call_timeout + Duration::from_millis(500);
+        let outcome = tokio::time::timeout(hard_deadline, run(&module.pre, &mut store, &context, call)).await;
+        let memory_limit_hit = store.data().limiter.memory_limit_hit;
+        drop(store);
+        let record = std::mem::take(&mut *record.lock().unwrap());
+        self.verdict(outcome, memory_limit_hit, record, &scrubber)
+    }
+
+    fn verdict(
+        &self,
+        outcome: Result<wasmtime::Result<Result<Answer, ConnectorError>>, tokio::time::error::Elapsed>,
+        memory_limit_hit: bool,
+        record: CallRecord,
+        scrubber: &Scrubber,
+    ) -> Result<Answer, CallError> {
+        let fail = |reason: FailureReason, detail: String| {
+            let counter = match reason {
+                FailureReason::Trap => Some(&self.counters.traps),
+                FailureReason::Timeout => Some(&self.counters.timeouts),
+                FailureReason::MemoryLimit => Some(&self.counters.memory_limit_hits),
+                FailureReason::EgressDenied => Some(&self.counters.egress_denials),
+                _ => None,
+            };
+            if let Some(c) = counter {
+                c.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(CallError::Failed { reason, detail: scrubber.scrub(&detail) })
+        };
+        let result = match outcome {
+            Err(_) => return fail(FailureReason::Timeout, "the connector exceeded its call deadline".into()),
+            Ok(Err(trap)) => {
+                if memory_limit_hit {
+                    return fail(FailureReason::MemoryLimit, "the connector exceeded its memory limit".into());
+                }
+                if matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::Interrupt)) {
+                    return fail(FailureReason::Timeout, "the connector exceeded its call deadline".into());
+                }
+                return fail(FailureReason::Trap, format!("the connector trapped: {}", root_message(&trap)));
+            }
+            Ok(Ok(result)) => result,
+        };
+        if let Some(host) = record.egress_denied {
+            return fail(FailureReason::EgressDenied, host);
+        }
+        match result {
+            Ok(answer) => {
+                self.check_size(&answer).map_err(|detail| CallError::Failed { reason: FailureReason::ResponseTooLarge, detail })?;
+                Ok(answer)
+            }
+            Err(_) if record.timed_out => Err(CallError::UpstreamTimeout),
+            Err(_) if record.unreachable.is_some() => Err(CallError::Connector(ConnectorError::UpstreamUnavailable(UpstreamFailure {
+                status: None,
+                message: "the system could not be reached".into(),
+            }))),
+            Err(ConnectorError::Timeout(_)) => Err(CallError::UpstreamTimeout),
+            Err(ConnectorError::RateLimited(r)) => Err(CallError::RateLimited {
+                retry_after: r.retry_after_ms.map(Duration::from_millis).or(record.retry_after).unwrap_or(Duration::from_secs(1)),
+                message: scrubber.scrub(&r.message),
+            }),
+            Err(e) => Err(CallError::Connector(scrub_error(e, scrubber))),
+        }
+    }
+
+    fn check_size(&self, answer: &Answer) -> Result<(), String> {
+        let max = self.limits.max_record_bytes;
+        let too_big = |what: &str, n: usize, cap: usize| {
+            if n > cap { Err(format!("the connector returned a {what} of {n} bytes (limit {cap})")) } else { Ok(()) }
+        };
+        match answer {
+            Answer::Page(p) => {
+                let mut total = 0;
+                for r in &p.records {
+                    too_big("record", r.data.len(), max)?;
+                    total += r.data.len();
+                }
+                too_big("page", total, self.limits.max_page_bytes)
+            }
+            Answer::Record(r) => too_big("record", r.data.len(), max),
+            Answer::Http(h) => too_big("response body", h.body.len(), self.limits.outbound.max_response_bytes),
+            Answer::Info(_) | Answer::Account(_) => Ok(()),
+        }
+    }
+
+    /// Hooks for calls made without a connection (`describe`): nothing may leave.
+    fn no_egress(&self) -> Arc<ConnectionOutbound> {
+        let policy = EgressPolicy {
+            base: Origin { https: true, host: "egress.invalid".into(), port: 443 },
+            approved_hosts: vec![],
+            private: PrivateAccess::Deny,
+            dns_overrides: self.dns_overrides.clone(),
+        };
+        Arc::new(ConnectionOutbound::new(policy, HostAuth::None, self.limits.outbound.clone()))
+    }
+}
+
+async fn run(
+    pre: &ConnectorPre<CallState>,
+    store: &mut Store<CallState>,
+    ctx: &ConnectionContext,
+    call: Invocation,
+) -> wasmtime::Result<Result<Answer, ConnectorError>> {
+    let instance = pre.instantiate_async(&mut *store).await?;
+    Ok(match call {
+        Invocation::Describe => Ok(Answer::Info(instance.call_describe(&mut *store).await?)),
+        Invocation::Check => instance.call_check(&mut *store, ctx).await?.map(Answer::Account),
+        Invocation::List(e, q) => instance.call_list(&mut *store, ctx, e, &q).await?.map(Answer::Page),
+        Invocation::Get(e, id) => instance.call_get(&mut *store, ctx, e, &id).await?.map(Answer::Record),
+        Invocation::Create(e, body) => instance.call_create(&mut *store, ctx, e, &body).await?.map(Answer::Record),
+        Invocation::Update(e, id, patch) => instance.call_update(&mut *store, ctx, e, &id, &patch).await?.map(Answer::Record),
+        Invocation::Passthrough(req) => instance.call_passthrough(&mut *store, ctx, &req).await?.map(Answer::Http),
+    })
+}
+
+fn empty_context() -> ConnectionContext {
+    ConnectionContext { connection_id: String::new(), base_url: String::new(), settings: vec![], credentials: vec![] }
+}
+
+fn root_message(err: &wasmtime::Error) -> String {
+    match err.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => trap.to_string(),
+        None => format!("{err}"),
+    }
+}
+
+fn scrub_error(e: ConnectorError, s: &Scrubber) -> ConnectorError {
+    match e {
+        ConnectorError::Unauthorized(m) => ConnectorError::Unauthorized(s.scrub(&m)),
+        ConnectorError::Forbidden(m) => ConnectorError::Forbidden(s.scrub(&m)),
+        ConnectorError::NotFound(m) => ConnectorError::NotFound(s.scrub(&m)),
+        ConnectorError::RateLimited(mut r) => {
+            r.message = s.scrub(&r.message);
+            ConnectorError::RateLimited(r)
+        }
+        ConnectorError::InvalidRequest(mut i) => {
+            i.message = s.scrub(&i.message);
+            ConnectorError::InvalidRequest(i)
+        }
+        ConnectorError::Unsupported(m) => ConnectorError::Unsupported(s.scrub(&m)),
+        ConnectorError::UpstreamUnavailable(mut u) => {
+            u.message = s.scrub(&u.message);
+            ConnectorError::UpstreamUnavailable(u)
+        }
+        ConnectorError::Timeout(m) => ConnectorError::Timeout(s.scrub(&m)),
+        ConnectorError::Internal(m) => ConnectorError::Internal(s.scrub(&m)),
+    }
+}

@@ -1,0 +1,11 @@
+//! End-to-end tests: the real host (runtime, store, API over loopback HTTP) with real connector
+//! components built from source, against the vendor emulators. One test binary (DESIGN.md).
+
+mod harness;
+
+mod demo_cli;
+mod hostile;
+mod unified_errors;
+mod unified_reads;
+mod unified_writes;
+mod upstream_faults;
