@@ -102,7 +102,12 @@ impl FaultState {
     }
 
     pub fn is_revoked(&self, key: &str) -> bool {
-        self.config.lock().unwrap().revoked_keys.iter().any(|k| k == key)
+        self.config
+            .lock()
+            .unwrap()
+            .revoked_keys
+            .iter()
+            .any(|k| k == key)
     }
 
     pub fn forbid(&self, key: &str) {
@@ -110,7 +115,12 @@ impl FaultState {
     }
 
     pub fn is_forbidden(&self, key: &str) -> bool {
-        self.config.lock().unwrap().forbidden_keys.iter().any(|k| k == key)
+        self.config
+            .lock()
+            .unwrap()
+            .forbidden_keys
+            .iter()
+            .any(|k| k == key)
     }
 
     pub fn request_count(&self) -> u64 {

@@ -83,3 +83,11 @@ async fn unreachable_systems_are_502() {
     let e = host.app.connections.create(request).await.expect_err("cannot check credentials against nothing");
     assert_eq!(e.code, "upstream_unavailable", "{e:?}");
 }
+
+#[tokio::test]
+async fn a_permission_refusal_is_502_upstream_forbidden() {
+    let host = Host::start().await;
+    host.sandbox.forbid_key(MX_KEY);
+    let e = expect_problem(host.get("/v1/work-orders"), 502, "upstream_forbidden").await;
+    assert_eq!(e["upstream_status"], 403);
+}

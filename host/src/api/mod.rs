@@ -36,8 +36,24 @@ pub fn router(app: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(problem_for_layer_errors))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(app)
+}
+
+/// Layers answer some errors themselves in plain text (tower-http's body limit); restate those
+/// as problem+json so clients see one error format.
+async fn problem_for_layer_errors(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
+            .into_response();
+    }
+    response
 }
 
 async fn not_found() -> ApiError {

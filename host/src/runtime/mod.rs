@@ -279,6 +279,21 @@ impl Runtime {
         }
     }
 
+    /// Instantiates `module` in a fresh store (limits and deadline set, as for a call) and drops
+    /// it: the fixed cost of every call. Used by the benchmarks.
+    #[doc(hidden)]
+    pub async fn instantiate_only(&self, module: &LoadedModule) -> Result<()> {
+        let record: SharedRecord = Arc::new(Mutex::new(CallRecord::default()));
+        let hooks = OutboundHooks { connection: self.no_egress(), record };
+        let state = CallState::new("bench".into(), hooks, CallLimiter::new(self.limits.max_memory_bytes), None, Arc::new(Scrubber::default()));
+        let mut store = Store::new(&self.engine.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(1000);
+        store.epoch_deadline_trap();
+        module.pre.instantiate_async(&mut store).await.map_err(|e| anyhow!("{e:#}"))?;
+        Ok(())
+    }
+
     /// One call in a fresh store, then the host's verdict.
     async fn invoke(&self, module: &LoadedModule, binding: Option<&ConnectionBinding>, call: Invocation) -> Result<Answer, CallError> {
         let _permit = self.instances.acquire().await.map_err(|_| CallError::Internal("runtime shut down".into()))?;

@@ -76,7 +76,11 @@ async fn lists_and_gets_match_the_spec_schemas() {
     }
     // The one list without a get.
     let orgs = validate_list(&mx, "/organizations", "organizations", "").await;
-    assert_eq!(orgs.len(), 1, "a single-organization key sees its organization");
+    assert_eq!(
+        orgs.len(),
+        1,
+        "a single-organization key sees its organization"
+    );
 }
 
 #[tokio::test]

@@ -78,6 +78,42 @@ async fn control_endpoints_read_and_set_faults() {
 }
 
 #[tokio::test]
+async fn control_endpoints_forbid_keys() {
+    let mx = Mx::small().await;
+    let root = format!("http://{}/_sandbox", mx.sandbox.addr());
+    // A partial PUT: every other fault keeps its default.
+    let put = mx
+        .http
+        .put(format!("{root}/faults"))
+        .json(&json!({"forbidden_keys": ["mx-sandbox-key"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    assert_eq!(
+        mx.sandbox.faults(),
+        FaultConfig {
+            forbidden_keys: vec!["mx-sandbox-key".into()],
+            ..FaultConfig::default()
+        }
+    );
+    assert_eq!(mx.get("/workorders").await.status, StatusCode::FORBIDDEN);
+    mx.sandbox.set_faults(FaultConfig::default());
+    assert_eq!(mx.get("/workorders").await.status, StatusCode::OK);
+    let forbid = mx
+        .http
+        .post(format!("{root}/keys/mx-sandbox-key/forbid"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbid.status(), StatusCode::OK);
+    assert_eq!(mx.get("/workorders").await.status, StatusCode::FORBIDDEN);
+    // Older clients' configurations (without the field) still parse.
+    let old: FaultConfig = serde_json::from_value(json!({"latency_ms": 5})).unwrap();
+    assert!(old.forbidden_keys.is_empty());
+}
+
+#[tokio::test]
 async fn shutdown_and_drop_stop_the_server() {
     let mx = Mx::start(config(10)).await;
     assert_eq!(mx.get("/workorders").await.status, StatusCode::OK);

@@ -11,10 +11,7 @@ const MULTI: &str = "mx-multi";
 
 /// GET with the multi-organization key and any extra headers.
 async fn multi_get(mx: &Mx, path: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut req = mx
-        .http
-        .get(format!("{}{path}", mx.base))
-        .bearer_auth(MULTI);
+    let mut req = mx.http.get(format!("{}{path}", mx.base)).bearer_auth(MULTI);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
