@@ -19,6 +19,8 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     pub connections: Arc<Connections>,
     pub cursors: Arc<CursorSealer>,
+    /// SHA-256 of `MILLWRIGHT_ADMIN_TOKEN`, when configured.
+    pub admin_token_hash: Option<String>,
 }
 
 pub struct AppOptions {
@@ -27,6 +29,8 @@ pub struct AppOptions {
     pub runtime: RuntimeConfig,
     /// Component bytes installed on first start (the connectors built from `connectors/`).
     pub builtin_modules: Vec<&'static [u8]>,
+    /// The operator's bootstrap token (`MILLWRIGHT_ADMIN_TOKEN`).
+    pub admin_token: Option<String>,
 }
 
 impl AppState {
@@ -42,6 +46,7 @@ impl AppState {
         registry.load_active().await?;
         let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), Vault::new(&options.master_key)));
         let cursors = Arc::new(CursorSealer::new(&options.master_key));
-        Ok(AppState { store, runtime, registry, connections, cursors })
+        let admin_token_hash = options.admin_token.as_deref().map(crate::tokens::hash);
+        Ok(AppState { store, runtime, registry, connections, cursors, admin_token_hash })
     }
 }

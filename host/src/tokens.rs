@@ -1,6 +1,6 @@
-//! Connection tokens: `mw_live_…` / `mw_test_…`, 32 random bytes in base62 plus a CRC-32
-//! checksum (so secret scanners can recognise them without a lookup). Only the SHA-256 hash is
-//! stored; the plaintext is shown once.
+//! Tokens: connection tokens `mw_live_…` / `mw_test_…` and operator tokens `mw_admin_…`, 32
+//! random bytes in base62 plus a CRC-32 checksum (so secret scanners can recognise them without
+//! a lookup). Only the SHA-256 hash is stored; the plaintext is shown once.
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -34,11 +34,20 @@ pub fn hash(token: &str) -> String {
     crate::runtime::compile::hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// Shape and checksum check, before any database lookup.
+/// Shape and checksum check of a connection token, before any database lookup.
 pub fn well_formed(token: &str) -> bool {
-    let Some(rest) = token.strip_prefix("mw_live_").or_else(|| token.strip_prefix("mw_test_")) else {
-        return false;
-    };
+    matches!(kind(token), Some("live" | "test"))
+}
+
+/// The kind of a well-formed token (`live`, `test` or `admin`), checksum verified.
+pub fn kind(token: &str) -> Option<&'static str> {
+    let (kind, rest) = [("live", "mw_live_"), ("test", "mw_test_"), ("admin", "mw_admin_")]
+        .into_iter()
+        .find_map(|(kind, prefix)| token.strip_prefix(prefix).map(|rest| (kind, rest)))?;
+    checksum_ok(rest).then_some(kind)
+}
+
+fn checksum_ok(rest: &str) -> bool {
     if rest.len() != 49 || !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return false;
     }

@@ -16,6 +16,8 @@ use millwright_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
 pub const MX_KEY: &str = "mx-sandbox-key";
+/// The operator's bootstrap token in tests (`MILLWRIGHT_ADMIN_TOKEN`).
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 
 pub struct Options {
     pub work_orders: u64,
@@ -101,6 +103,7 @@ impl Host {
             master_key: MasterKey::generate(),
             runtime,
             builtin_modules,
+            admin_token: Some(ADMIN_TOKEN.into()),
         })
         .await
         .expect("app starts");
@@ -148,6 +151,11 @@ impl Host {
 
     pub fn post(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
         self.client.post(format!("{}{path}", self.url)).bearer_auth(&self.token).json(body)
+    }
+
+    /// A request with the operator's admin token.
+    pub fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.url)).bearer_auth(ADMIN_TOKEN)
     }
 
     pub fn patch(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod admin_api;
 mod demo_cli;
 mod hostile;
 mod unified_errors;

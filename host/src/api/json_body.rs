@@ -45,3 +45,21 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         }
     }
 }
+
+/// An optional JSON object body: an empty body is `None`.
+pub struct MaybeJsonObject(pub Option<serde_json::Map<String, Value>>);
+
+impl<S: Send + Sync> FromRequest<S> for MaybeJsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let declared_empty = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() == b"0");
+        if declared_empty || !req.headers().contains_key(axum::http::header::CONTENT_TYPE) && !req.headers().contains_key(axum::http::header::CONTENT_LENGTH) {
+            return Ok(MaybeJsonObject(None));
+        }
+        JsonObject::from_request(req, state).await.map(|JsonObject(map)| MaybeJsonObject(Some(map)))
+    }
+}

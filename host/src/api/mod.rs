@@ -9,6 +9,7 @@ pub mod error;
 pub mod json_body;
 pub mod list_params;
 pub mod passthrough;
+pub mod query;
 pub mod records;
 pub mod request_id;
 pub mod unified;
@@ -29,6 +30,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(unified::routes())
+        .merge(crate::admin::routes())
         .route("/v1/passthrough", post(passthrough::passthrough))
         .route("/v1/connection", get(connection::connection))
         .route("/healthz", get(healthz))

@@ -43,7 +43,7 @@ pub async fn run(mut args: DemoArgs) -> Result<()> {
 
     let app = AppState::start(args.host.app_options(master_key)).await?;
     let connection_id = demo_connection(&app, &sandbox, &api_key).await?;
-    let token = app.connections.mint_token(&connection_id, "test").await.map_err(|e| anyhow::anyhow!(e.detail))?;
+    let token = app.connections.mint_token(&connection_id, "test", None).await.map_err(|e| anyhow::anyhow!(e.detail))?;
 
     println!("Millwright demo is running at {url}");
     println!("  MaintainX emulator: {} ({} work orders)", sandbox.maintainx_base_url(), args.work_orders);

@@ -6,6 +6,7 @@ mod demo;
 mod sandbox;
 mod serve;
 pub mod settings;
+mod tokens;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -41,6 +42,9 @@ enum Command {
     /// Manage connections.
     #[command(subcommand)]
     Connections(connections::ConnectionsCommand),
+    /// Manage operator tokens.
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -49,5 +53,6 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Connections(cmd) => connections::run(cmd).await,
+        Command::Tokens(cmd) => tokens::run(cmd).await,
     }
 }

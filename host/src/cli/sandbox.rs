@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
-use millwright_sandbox::{Sandbox, SandboxConfig};
+use millwright_sandbox::{FaultConfig, Sandbox, SandboxConfig};
 
 #[derive(Args)]
 pub struct SandboxArgs {
@@ -15,15 +15,26 @@ pub struct SandboxArgs {
     /// Seed of the generated data (same seed, same data).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Latency added to every vendor request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Fraction of vendor requests answered with a 5xx (0.0 to 1.0).
+    #[arg(long, default_value_t = 0.0)]
+    pub error_rate: f64,
+    /// Requests per minute per API key before 429s (MaintainX's default is 100).
+    #[arg(long)]
+    pub rate_limit: Option<u32>,
 }
 
 pub async fn run(args: SandboxArgs) -> Result<()> {
-    let config = SandboxConfig { seed: args.seed, work_orders: args.work_orders, ..Default::default() };
+    anyhow::ensure!((0.0..=1.0).contains(&args.error_rate), "--error-rate must be between 0 and 1");
+    let faults = FaultConfig { latency_ms: args.latency_ms, error_rate: args.error_rate, rate_limit: args.rate_limit, ..Default::default() };
+    let config = SandboxConfig { seed: args.seed, work_orders: args.work_orders, faults, ..Default::default() };
     let keys = config.maintainx_api_keys.clone();
     let sandbox = Sandbox::bind(&args.listen, config).await?;
     println!("MaintainX emulator: {}", sandbox.maintainx_base_url());
     println!("API key(s): {}", keys.join(", "));
-    println!("Faults: GET/PUT http://{}/_sandbox/faults", sandbox.addr());
+    println!("Faults (change at run time): GET/PUT http://{}/_sandbox/faults", sandbox.addr());
     super::serve::shutdown_signal().await;
     sandbox.shutdown().await;
     Ok(())

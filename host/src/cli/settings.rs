@@ -20,6 +20,9 @@ pub struct HostSettings {
     /// A file holding the master key (base64), used when `--master-key` is not given.
     #[arg(long, env = "MILLWRIGHT_MASTER_KEY_FILE")]
     pub master_key_file: Option<PathBuf>,
+    /// The operator's bootstrap admin token for `/v1/admin/*` (more with `tokens create-admin`).
+    #[arg(long, env = "MILLWRIGHT_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
     /// Where compiled connector modules are cached between runs.
     #[arg(long, env = "MILLWRIGHT_CACHE_DIR", default_value = ".millwright-cache")]
     pub cache_dir: PathBuf,
@@ -46,6 +49,7 @@ impl HostSettings {
             master_key,
             runtime: RuntimeConfig { compile_cache_dir: Some(self.cache_dir.clone()), ..Default::default() },
             builtin_modules: crate::builtin::modules(),
+            admin_token: self.admin_token.clone(),
         }
     }
 }

@@ -102,13 +102,16 @@ impl Connections {
             account_id: Some(account.account_id),
             account_name: Some(account.display_name),
         };
+        if let Some(end_customer) = &row.end_customer_id {
+            self.store.ensure_end_customer(end_customer, None).await?;
+        }
         self.store.insert_connection(&row).await?;
-        let token = self.mint_token(&id, &req.environment).await?;
+        let token = self.mint_token(&id, &req.environment, None).await?;
         let stored = self.store.connection(&id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
         Ok((stored, token))
     }
 
-    pub async fn mint_token(&self, connection_id: &str, environment: &str) -> Result<MintedToken, ApiError> {
+    pub async fn mint_token(&self, connection_id: &str, environment: &str, expires_at: Option<String>) -> Result<MintedToken, ApiError> {
         let token = tokens::mint(environment);
         self.store
             .insert_token(&NewToken {
@@ -117,7 +120,7 @@ impl Connections {
                 token_hash: token.hash.clone(),
                 prefix: token.prefix.clone(),
                 environment: environment.to_string(),
-                expires_at: None,
+                expires_at,
             })
             .await?;
         Ok(token)

@@ -38,6 +38,9 @@ pub struct OutboundLimits {
     pub rate_limit_wait_budget: Duration,
     /// Upstream requests one connection may have in flight.
     pub per_connection_concurrency: usize,
+    /// Upstream requests per second one connection may start (also its burst); `None` leaves
+    /// pacing to the system's own 429s (the host honours them).
+    pub per_connection_rate: Option<u32>,
 }
 
 impl Default for RuntimeLimits {
@@ -63,6 +66,7 @@ impl Default for OutboundLimits {
             max_retries: 2,
             rate_limit_wait_budget: Duration::from_secs(5),
             per_connection_concurrency: 8,
+            per_connection_rate: None,
         }
     }
 }

@@ -153,6 +153,11 @@ impl Runtime {
         })
     }
 
+    /// Drops what the runtime keeps for a connection (its session cache), e.g. on disconnect.
+    pub fn forget_connection(&self, connection_id: &str) {
+        self.sessions.clear(connection_id);
+    }
+
     pub fn limits(&self) -> &RuntimeLimits {
         &self.limits
     }

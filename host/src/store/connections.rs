@@ -102,3 +102,79 @@ impl Store {
         Ok(())
     }
 }
+
+/// Filters of the admin connection list.
+#[derive(Debug, Default)]
+pub struct ConnectionFilter {
+    pub end_customer_id: Option<String>,
+    pub connector_id: Option<String>,
+    pub status: Option<String>,
+    pub environment: Option<String>,
+    /// The last id of the previous page.
+    pub after: Option<String>,
+    pub limit: i64,
+}
+
+impl Store {
+    pub async fn list_connections(&self, f: &ConnectionFilter) -> Result<Vec<ConnectionRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM connections
+             WHERE ($1 IS NULL OR end_customer_id = $1) AND ($2 IS NULL OR connector_id = $2)
+               AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR environment = $4) AND ($5 IS NULL OR id > $5)
+             ORDER BY id LIMIT $6"
+        );
+        let rows = on_pool!(self, |p| sqlx::query_as::<_, ConnectionRow>(&sql)
+            .bind(&f.end_customer_id)
+            .bind(&f.connector_id)
+            .bind(&f.status)
+            .bind(&f.environment)
+            .bind(&f.after)
+            .bind(f.limit)
+            .fetch_all(p)
+            .await)?;
+        Ok(rows)
+    }
+
+    pub async fn update_connection_metadata(&self, id: &str, metadata_json: &str) -> Result<bool> {
+        let n = on_pool!(self, |p| sqlx::query(
+            "UPDATE connections SET metadata_json = $2, updated_at = $3, config_version = config_version + 1
+             WHERE id = $1 AND status <> 'disconnected'"
+        )
+        .bind(id)
+        .bind(metadata_json)
+        .bind(now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Disconnects: credentials destroyed, every token revoked, the row kept for history. One
+    /// transaction, so no token outlives the credentials.
+    pub async fn disconnect_connection(&self, id: &str) -> Result<bool> {
+        let ts = now();
+        let n = on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE connections SET status = 'disconnected', credentials = $2, wrapped_key = $2, disconnected_at = $3,
+                    updated_at = $3, config_version = config_version + 1
+                 WHERE id = $1 AND status <> 'disconnected'"
+            )
+            .bind(id)
+            .bind(Vec::<u8>::new())
+            .bind(&ts)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            sqlx::query("UPDATE connection_tokens SET revoked_at = $2 WHERE connection_id = $1 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(&ts)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<u64, sqlx::Error>(n)
+        }
+        .await)?;
+        Ok(n == 1)
+    }
+}

@@ -6,13 +6,17 @@
 //! `migrations/postgres`. Timestamps are RFC 3339 text on both, so ordering and comparison are
 //! the same everywhere.
 
+mod admin;
 mod connections;
+mod end_customers;
 mod modules;
 mod tokens;
 
-pub use connections::{ConnectionRow, NewConnection};
+pub use admin::{AdminTokenRow, AuditEntry};
+pub use connections::{ConnectionFilter, ConnectionRow, NewConnection};
+pub use end_customers::EndCustomerRow;
 pub use modules::ModuleRow;
-pub use tokens::{NewToken, TokenLookup};
+pub use tokens::{NewToken, TokenLookup, TokenRow};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod client;
 pub mod egress;
+pub mod rate;
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpH
 use self::auth::HostAuth;
 use self::client::{UpstreamClient, egress_denial};
 use self::egress::{EgressPolicy, Origin};
+use self::rate::RateBudget;
 use super::limits::OutboundLimits;
 
 /// What the host knows about one connection's upstream: policy, injected auth, its client.
@@ -31,6 +33,7 @@ pub struct ConnectionOutbound {
     pub auth: HostAuth,
     pub client: UpstreamClient,
     pub concurrency: Semaphore,
+    pub rate: Option<RateBudget>,
     pub limits: OutboundLimits,
 }
 
@@ -38,7 +41,8 @@ impl ConnectionOutbound {
     pub fn new(policy: EgressPolicy, auth: HostAuth, limits: OutboundLimits) -> Self {
         let client = client::build_client(policy.clone(), limits.connect_timeout);
         let concurrency = Semaphore::new(limits.per_connection_concurrency);
-        ConnectionOutbound { policy, auth, client, concurrency, limits }
+        let rate = limits.per_connection_rate.map(|r| RateBudget::new(r, r));
+        ConnectionOutbound { policy, auth, client, concurrency, rate, limits }
     }
 }
 
@@ -108,6 +112,13 @@ async fn send(
     let mut attempt = 0u32;
     loop {
         attempt += 1;
+        while let Some(Err(wait)) = conn.rate.as_ref().map(RateBudget::try_take) {
+            if Instant::now() + wait >= deadline {
+                record.lock().unwrap().timed_out = true;
+                return Err(HttpError::ConnectionReadTimeout);
+            }
+            tokio::time::sleep(wait).await;
+        }
         let outcome = tokio::time::timeout_at(deadline.into(), exchange(conn, &parts, body.clone())).await;
         record.lock().unwrap().upstream_calls += 1;
         let retry_in = match outcome {
