@@ -23,11 +23,13 @@ pub struct Options {
     pub work_orders: u64,
     pub limits: RuntimeLimits,
     pub dns_overrides: Vec<(&'static str, &'static str)>,
+    /// A database URL; a SQLite file in a temporary directory when `None`.
+    pub database_url: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![] }
+        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None }
     }
 }
 
@@ -99,7 +101,7 @@ impl Host {
         let mut builtin_modules = millwright::builtin::modules();
         builtin_modules.push(hostile_bytes());
         let app = AppState::start(AppOptions {
-            database_url: format!("sqlite://{}", dir.path().join("test.db").display()),
+            database_url: options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display())),
             master_key: MasterKey::generate(),
             runtime,
             builtin_modules,

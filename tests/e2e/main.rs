@@ -1,11 +1,13 @@
 //! End-to-end tests: the real host (runtime, store, API over loopback HTTP) with real connector
 //! components built from source, against the vendor emulators. One test binary (DESIGN.md).
 
+mod databases;
 mod harness;
 
 mod admin_api;
 mod demo_cli;
 mod hostile;
+mod store_conformance;
 mod unified_errors;
 mod unified_reads;
 mod unified_writes;

@@ -161,3 +161,19 @@ async fn passthrough_returns_the_systems_answer() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], 404);
 }
+
+/// The end-to-end smoke run on PostgreSQL (the full suite runs on SQLite).
+#[tokio::test]
+async fn smoke_on_postgres() {
+    let pg = crate::databases::fresh_postgres().await;
+    let host = Host::with(Options { database_url: Some(pg.url.clone()), ..Default::default() }).await;
+    assert!(host.app.store.is_postgres());
+    let (status, body) = send(host.get("/v1/work-orders?page_size=3")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"].as_array().unwrap().len(), 3);
+    let (status, created) = send(host.post("/v1/work-orders", &json!({"title": "On PostgreSQL"}))).await;
+    assert_eq!(status, 201, "{created}");
+    let (status, _) = send(host.admin(reqwest::Method::GET, "/v1/admin/connections")).await;
+    assert_eq!(status, 200);
+    host.app.store.close().await;
+}

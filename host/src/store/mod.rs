@@ -86,6 +86,14 @@ impl Store {
         matches!(self.pool, Pool::Postgres(_))
     }
 
+    /// Closes every pooled connection (and waits for that).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
     /// A cheap round trip, for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;

@@ -1,0 +1,148 @@
+//! The store conformance suite: the same checks on SQLite and on PostgreSQL.
+
+use millwright::store::{ConnectionFilter, ModuleRow, NewConnection, NewToken, Store};
+
+use crate::databases::fresh_postgres;
+
+/// Runs `check` on a fresh SQLite database and a fresh PostgreSQL database.
+macro_rules! on_both {
+    ($check:ident) => {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = Store::connect(&format!("sqlite://{}", dir.path().join("c.db").display())).await.unwrap();
+        $check(&sqlite).await;
+        let pg = fresh_postgres().await;
+        let postgres = Store::connect(&pg.url).await.unwrap();
+        assert!(postgres.is_postgres());
+        $check(&postgres).await;
+        postgres.close().await;
+    };
+}
+
+fn connection(id: &str, customer: &str, connector: &str) -> NewConnection {
+    NewConnection {
+        id: id.into(),
+        end_customer_id: Some(customer.into()),
+        connector_id: connector.into(),
+        base_url: "https://api.example.com/v1".into(),
+        environment: "test".into(),
+        settings_json: "{}".into(),
+        credentials: vec![1, 2, 3],
+        wrapped_key: vec![4, 5, 6],
+        approved_hosts_json: "[]".into(),
+        private_networks_json: "[]".into(),
+        account_id: Some("acct".into()),
+        account_name: Some("Account".into()),
+    }
+}
+
+async fn connections_round_trip(store: &Store) {
+    for (id, customer, connector) in [("conn_a", "acme", "maintainx"), ("conn_b", "acme", "maximo"), ("conn_c", "bolt", "maintainx")] {
+        store.ensure_end_customer(customer, None).await.unwrap();
+        store.insert_connection(&connection(id, customer, connector)).await.unwrap();
+    }
+    let row = store.connection("conn_a").await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.credentials.as_slice(), row.config_version), ("active", &[1u8, 2, 3][..], 1));
+    let filter = |customer: Option<&str>, connector: Option<&str>, after: Option<&str>, limit| ConnectionFilter {
+        end_customer_id: customer.map(Into::into),
+        connector_id: connector.map(Into::into),
+        after: after.map(Into::into),
+        limit,
+        ..Default::default()
+    };
+    let ids = |rows: Vec<millwright::store::ConnectionRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.list_connections(&filter(Some("acme"), None, None, 10)).await.unwrap()), ["conn_a", "conn_b"]);
+    assert_eq!(ids(store.list_connections(&filter(None, Some("maintainx"), None, 10)).await.unwrap()), ["conn_a", "conn_c"]);
+    assert_eq!(ids(store.list_connections(&filter(None, None, Some("conn_a"), 1)).await.unwrap()), ["conn_b"]);
+
+    assert!(store.update_connection_metadata("conn_a", r#"{"k":"v"}"#).await.unwrap());
+    assert_eq!(store.connection("conn_a").await.unwrap().unwrap().config_version, 2, "changes bump config_version");
+    store.insert_token(&token("tok_1", "conn_a", "h1")).await.unwrap();
+    assert!(store.disconnect_connection("conn_a").await.unwrap());
+    assert!(!store.disconnect_connection("conn_a").await.unwrap(), "once");
+    let row = store.connection("conn_a").await.unwrap().unwrap();
+    assert_eq!(row.status, "disconnected");
+    assert!(row.credentials.is_empty() && row.wrapped_key.is_empty());
+    assert!(store.lookup_token("h1").await.unwrap().unwrap().revoked_at.is_some());
+    assert!(!store.update_connection_metadata("conn_a", "{}").await.unwrap(), "disconnected rows are frozen");
+}
+
+fn token(id: &str, connection: &str, hash: &str) -> NewToken {
+    NewToken { id: id.into(), connection_id: connection.into(), token_hash: hash.into(), prefix: "mw_test_x".into(), environment: "test".into(), expires_at: None }
+}
+
+async fn tokens_round_trip(store: &Store) {
+    store.insert_connection(&connection("conn_t", "acme", "maintainx")).await.unwrap();
+    store.insert_token(&token("tok_a", "conn_t", "hash_a")).await.unwrap();
+    store.insert_token(&token("tok_b", "conn_t", "hash_b")).await.unwrap();
+    assert!(store.insert_token(&token("tok_c", "conn_t", "hash_a")).await.is_err(), "hashes are unique");
+    let found = store.lookup_token("hash_a").await.unwrap().unwrap();
+    assert_eq!((found.connection_id.as_str(), found.config_version), ("conn_t", 1));
+    assert!(store.lookup_token("nope").await.unwrap().is_none());
+    store.touch_token("tok_a").await.unwrap();
+    assert!(store.token("tok_a").await.unwrap().unwrap().last_used_at.is_some());
+    store.expire_token_at("tok_a", "2030-01-01T00:00:00.000000Z").await.unwrap();
+    store.expire_token_at("tok_a", "2031-01-01T00:00:00.000000Z").await.unwrap();
+    assert_eq!(store.token("tok_a").await.unwrap().unwrap().expires_at.as_deref(), Some("2030-01-01T00:00:00.000000Z"), "never extended");
+    assert!(store.revoke_token("tok_b").await.unwrap());
+    assert!(!store.revoke_token("tok_b").await.unwrap());
+    assert_eq!(store.tokens_of("conn_t").await.unwrap().len(), 2);
+}
+
+async fn modules_round_trip(store: &Store) {
+    let row = |digest: &str, version: &str| ModuleRow {
+        digest: digest.into(),
+        connector_id: "maintainx".into(),
+        version: version.into(),
+        wit_version: "0.1.0".into(),
+        info_json: "{}".into(),
+        installed_at: millwright::store::now(),
+    };
+    assert!(store.insert_module(&row("d1", "1.0.0"), b"bytes-1").await.unwrap());
+    assert!(store.insert_module(&row("d1", "1.0.0"), b"bytes-1").await.unwrap(), "same bytes again is fine");
+    assert!(!store.insert_module(&row("d2", "1.0.0"), b"bytes-2").await.unwrap(), "a version is unique per connector");
+    assert_eq!(store.module_bytes("d1").await.unwrap().as_deref(), Some(&b"bytes-1"[..]));
+    store.activate_module("maintainx", "d1").await.unwrap();
+    assert!(store.insert_module(&row("d3", "1.1.0"), b"bytes-3").await.unwrap());
+    store.activate_module("maintainx", "d3").await.unwrap();
+    assert_eq!(store.active_modules().await.unwrap(), vec![("maintainx".to_string(), "d3".to_string())]);
+}
+
+async fn admin_and_audit_round_trip(store: &Store) {
+    store.insert_admin_token("adm_1", "ops", "ahash", "mw_admin_x", "read_only").await.unwrap();
+    assert_eq!(store.admin_token_by_hash("ahash").await.unwrap().unwrap().scope, "read_only");
+    for i in 0..5 {
+        store.audit("env", "connection.create", Some(&format!("conn_{i}")), &serde_json::json!({"i": i})).await.unwrap();
+    }
+    let first = store.audit_log(None, 3).await.unwrap();
+    assert_eq!(first.len(), 3);
+    assert_eq!(first[0].target.as_deref(), Some("conn_4"), "newest first");
+    let rest = store.audit_log(Some(&first[2].id), 3).await.unwrap();
+    assert_eq!(rest.iter().map(|e| e.target.clone().unwrap()).collect::<Vec<_>>(), ["conn_1", "conn_0"]);
+
+    store.ensure_end_customer("zeta", Some("Zeta")).await.unwrap();
+    store.ensure_end_customer("zeta", Some("Other")).await.unwrap();
+    assert_eq!(store.end_customer("zeta").await.unwrap().unwrap().name.as_deref(), Some("Zeta"));
+    assert!(store.update_end_customer("zeta", Some("Zeta GmbH"), Some(r#"{"tier":"gold"}"#)).await.unwrap());
+    assert!(!store.update_end_customer("nobody", Some("x"), None).await.unwrap());
+    assert_eq!(store.end_customers(None, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn connections() {
+    on_both!(connections_round_trip);
+}
+
+#[tokio::test]
+async fn tokens() {
+    on_both!(tokens_round_trip);
+}
+
+#[tokio::test]
+async fn modules() {
+    on_both!(modules_round_trip);
+}
+
+#[tokio::test]
+async fn admin_and_audit() {
+    on_both!(admin_and_audit_round_trip);
+}
