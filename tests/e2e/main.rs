@@ -7,6 +7,7 @@ mod harness;
 mod admin_api;
 mod demo_cli;
 mod hostile;
+mod secrets_in_logs;
 mod store_conformance;
 mod unified_errors;
 mod unified_reads;
