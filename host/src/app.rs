@@ -38,13 +38,15 @@ impl AppState {
     /// modules. Everything slow (compilation) happens here, never on the request path.
     pub async fn start(options: AppOptions) -> Result<AppState> {
         let store = Store::connect(&options.database_url).await?;
+        let vault = Vault::new(&options.master_key);
+        vault.verify_against(&store).await?;
         let runtime = Arc::new(Runtime::new(options.runtime)?);
         let registry = Arc::new(Registry::new(runtime.clone(), store.clone()));
         for bytes in options.builtin_modules {
             registry.install_builtin(bytes).await?;
         }
         registry.load_active().await?;
-        let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), Vault::new(&options.master_key)));
+        let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), vault));
         let cursors = Arc::new(CursorSealer::new(&options.master_key));
         let admin_token_hash = options.admin_token.as_deref().map(crate::tokens::hash);
         Ok(AppState { store, runtime, registry, connections, cursors, admin_token_hash })

@@ -73,6 +73,37 @@ impl Vault {
     }
 }
 
+impl Vault {
+    /// Re-wraps a connection's data key under another master key (master-key rotation); the
+    /// credentials themselves are not touched.
+    pub fn rewrap(&self, to: &Vault, connection_id: &str, wrapped_key: &[u8]) -> Result<Vec<u8>> {
+        let data_key = decrypt(&self.master, wrapped_key, &key_aad(connection_id))
+            .with_context(|| format!("cannot unwrap the data key of {connection_id} with the current master key"))?;
+        encrypt(&to.master, &data_key, &key_aad(connection_id))
+    }
+}
+
+/// The pseudo-connection the master-key check value is sealed for.
+pub const CHECK_ID: &str = "vault-check";
+const CHECK_VALUE: &[u8] = b"millwright vault check v1";
+
+impl Vault {
+    /// Proves this master key is the database's: seals a check value on first use, opens it
+    /// after. A wrong key is refused here, at start-up, with a clear error.
+    pub async fn verify_against(&self, store: &crate::store::Store) -> Result<()> {
+        match store.vault_check().await? {
+            None => {
+                let sealed = self.seal(CHECK_ID, CHECK_VALUE)?;
+                store.set_vault_check(&sealed.ciphertext, &sealed.wrapped_key).await
+            }
+            Some((ciphertext, wrapped_key)) => match self.open(CHECK_ID, &Sealed { ciphertext, wrapped_key }) {
+                Ok(v) if v == CHECK_VALUE => Ok(()),
+                _ => bail!("the master key does not match the one this database's credentials are encrypted with (MILLWRIGHT_MASTER_KEY)"),
+            },
+        }
+    }
+}
+
 fn key_aad(connection_id: &str) -> Vec<u8> {
     [b"millwright-data-key:".as_slice(), connection_id.as_bytes()].concat()
 }
@@ -110,5 +141,11 @@ mod tests {
         assert!(!sealed.ciphertext.windows(6).any(|w| w == b"s3cret"));
         assert!(MasterKey::parse(&key.to_base64()).is_ok());
         assert!(MasterKey::parse("c2hvcnQ=").is_err());
+
+        let next = Vault::new(&MasterKey::generate());
+        let rewrapped = vault.rewrap(&next, "conn_a", &sealed.wrapped_key).unwrap();
+        let moved = Sealed { ciphertext: sealed.ciphertext.clone(), wrapped_key: rewrapped };
+        assert_eq!(next.open("conn_a", &moved).unwrap(), b"{\"api_key\":\"s3cret\"}");
+        assert!(vault.open("conn_a", &moved).is_err(), "the old master key no longer opens it");
     }
 }

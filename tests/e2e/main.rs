@@ -5,6 +5,7 @@ mod databases;
 mod harness;
 
 mod admin_api;
+mod cli_vault;
 mod demo_cli;
 mod hostile;
 mod secrets_in_logs;

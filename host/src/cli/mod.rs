@@ -7,6 +7,7 @@ mod sandbox;
 mod serve;
 pub mod settings;
 mod tokens;
+mod vault;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -45,6 +46,9 @@ enum Command {
     /// Manage operator tokens.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
+    /// Manage the credential vault.
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -54,5 +58,6 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Connections(cmd) => connections::run(cmd).await,
         Command::Tokens(cmd) => tokens::run(cmd).await,
+        Command::Vault(cmd) => vault::run(cmd).await,
     }
 }

@@ -178,3 +178,57 @@ impl Store {
         Ok(n == 1)
     }
 }
+
+impl Store {
+    /// Master-key rotation: replaces every connection's wrapped data key, and the vault's check
+    /// value, in one transaction (all or nothing). `rewrap(id, wrapped)` returns the key wrapped under the new master key.
+    pub async fn rewrap_all_keys(&self, rewrap: impl Fn(&str, &[u8]) -> Result<Vec<u8>>) -> Result<usize> {
+        let rewrap = &rewrap;
+        let count = on_pool!(self, |p| async move {
+            let mut tx = p.begin().await?;
+            let rows: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT id, wrapped_key FROM connections WHERE status <> 'disconnected'")
+                .fetch_all(&mut *tx)
+                .await?;
+            for (id, wrapped) in &rows {
+                let new = rewrap(id, wrapped)?;
+                sqlx::query("UPDATE connections SET wrapped_key = $2 WHERE id = $1 AND wrapped_key = $3")
+                    .bind(id)
+                    .bind(&new)
+                    .bind(wrapped)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // The master-key check value moves in the same transaction.
+            let check: Option<(Vec<u8>,)> = sqlx::query_as("SELECT wrapped_key FROM vault_check WHERE id = 1").fetch_optional(&mut *tx).await?;
+            if let Some((wrapped,)) = check {
+                let new = rewrap(crate::vault::CHECK_ID, &wrapped)?;
+                sqlx::query("UPDATE vault_check SET wrapped_key = $1 WHERE id = 1").bind(&new).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<usize, anyhow::Error>(rows.len())
+        }
+        .await)?;
+        Ok(count)
+    }
+}
+
+impl Store {
+    /// The sealed master-key check value, if the database has one.
+    pub async fn vault_check(&self) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        Ok(on_pool!(self, |p| sqlx::query_as("SELECT ciphertext, wrapped_key FROM vault_check WHERE id = 1").fetch_optional(p).await)?)
+    }
+
+    /// Stores (or replaces, after a master-key rotation) the check value.
+    pub async fn set_vault_check(&self, ciphertext: &[u8], wrapped_key: &[u8]) -> Result<()> {
+        on_pool!(self, |p| sqlx::query(
+            "INSERT INTO vault_check (id, ciphertext, wrapped_key) VALUES (1, $1, $2)
+             ON CONFLICT (id) DO UPDATE SET ciphertext = excluded.ciphertext, wrapped_key = excluded.wrapped_key"
+        )
+        .bind(ciphertext)
+        .bind(wrapped_key)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+}
