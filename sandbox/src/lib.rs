@@ -8,11 +8,13 @@
 //!
 //! Layout: this file owns the server handle and the router composition; [`faults`] is the fault
 //! and rate-limit layer every vendor shares; `control` serves `/_sandbox/...`; each vendor is a
-//! sibling module mounted under its own prefix (`/maintainx/v1`).
+//! sibling module mounted under its own prefix (`/maintainx/v1`); [`oauth`] is an OAuth 2.0
+//! authorization server at `/oauth` whose access tokens the vendors accept like API keys.
 
 mod control;
 pub mod faults;
 pub mod maintainx;
+pub mod oauth;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +27,8 @@ use tokio::task::JoinHandle;
 
 pub use faults::FaultConfig;
 use faults::FaultState;
+pub use oauth::OAuthClient;
+use oauth::OAuthState;
 
 /// Path prefix of the MaintainX emulator (the vendor's base URL is `.../v1`).
 pub const MAINTAINX_PREFIX: &str = "/maintainx/v1";
@@ -40,6 +44,13 @@ pub struct SandboxConfig {
     /// Multi-organization keys and their organization ids; requests need `x-organization-id`.
     pub maintainx_multi_org_keys: Vec<(String, Vec<String>)>,
     pub faults: FaultConfig,
+    /// Clients of the OAuth authorization server at `/oauth` (see [`OAuthClient`]).
+    pub oauth_clients: Vec<OAuthClient>,
+    /// Lifetime of issued access tokens (changeable with [`Sandbox::set_oauth_token_ttl`]).
+    pub oauth_token_ttl: Duration,
+    /// Approve authorization requests without the consent page (else per request with
+    /// `auto_approve=1`).
+    pub oauth_auto_approve: bool,
 }
 
 impl Default for SandboxConfig {
@@ -50,6 +61,9 @@ impl Default for SandboxConfig {
             maintainx_api_keys: vec!["mx-sandbox-key".into()],
             maintainx_multi_org_keys: Vec::new(),
             faults: FaultConfig::default(),
+            oauth_clients: vec![OAuthClient::default()],
+            oauth_token_ttl: Duration::from_secs(3600),
+            oauth_auto_approve: false,
         }
     }
 }
@@ -59,6 +73,7 @@ impl Default for SandboxConfig {
 pub struct Sandbox {
     addr: SocketAddr,
     faults: Arc<FaultState>,
+    oauth: Arc<OAuthState>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -73,7 +88,8 @@ impl Sandbox {
         );
         let addr = listener.local_addr()?;
         let faults = Arc::new(FaultState::new(config.faults.clone()));
-        let app = router(&config, faults.clone());
+        let oauth = Arc::new(OAuthState::new(&config, Some(addr))?);
+        let app = router(&config, faults.clone(), oauth.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -86,6 +102,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             faults,
+            oauth,
             stop: Some(stop),
             task: Some(task),
         })
@@ -161,11 +178,14 @@ impl Drop for Sandbox {
     }
 }
 
-/// Vendors under their prefixes (each wrapped in the shared fault layer), control beside them.
-fn router(config: &SandboxConfig, faults: Arc<FaultState>) -> Router {
-    let mx = maintainx::router(config, faults.clone());
+/// Vendors under their prefixes (each wrapped in the shared fault layer), the authorization
+/// server and control beside them.
+fn router(config: &SandboxConfig, faults: Arc<FaultState>, oauth: Arc<OAuthState>) -> Router {
+    let mx = maintainx::router_with_oauth(config, faults.clone(), oauth.clone());
     let mx = faults::wrap(mx, faults.clone(), maintainx::FLAVOR);
+    let control = control::router(faults).nest("/oauth", oauth::control::router(oauth.clone()));
     Router::new()
         .nest(MAINTAINX_PREFIX, mx)
-        .nest("/_sandbox", control::router(faults))
+        .nest(oauth::OAUTH_PREFIX, oauth::router(oauth))
+        .nest("/_sandbox", control)
 }

@@ -19,7 +19,7 @@ pub struct ApiError {
     pub code: &'static str,
     pub detail: String,
     /// Extra members of the problem object (`field`, `reason`, `upstream_status`, ...).
-    pub extra: serde_json::Map<String, Value>,
+    pub extra: Box<serde_json::Map<String, Value>>,
     pub retry_after: Option<Duration>,
 }
 
@@ -92,7 +92,7 @@ impl ApiError {
             "request_id": request_id,
         });
         if let Value::Object(map) = &mut body {
-            for (k, v) in &self.extra {
+            for (k, v) in self.extra.iter() {
                 map.insert(k.clone(), v.clone());
             }
         }

@@ -1,5 +1,7 @@
 //! MaintainX authentication: `Authorization: Bearer <api key>` on every request (401 when
-//! missing, unknown or revoked; 403 when the key is forbidden), and for multi-organization keys
+//! missing, unknown or revoked; 403 when the key is forbidden), or a valid access token of the
+//! sandbox's authorization server in its place (acting as a single-organization key; expired
+//! or revoked, it gets the same 401 as an unknown key), and for multi-organization keys
 //! the `x-organization-id` header (400 without it; `GET /organizations`, which lists the key's
 //! organizations, ignores it). Collection endpoints that the spec lets query several
 //! organizations at once also take `x-organization-ids` (never both headers).
@@ -70,7 +72,7 @@ fn resolve(mx: &Mx, req: &Request) -> Result<Caller, MxError> {
         user_id: users::id(0),
     };
     let multi = mx.multi_org_keys.get(&key);
-    if !mx.keys.contains(&key) && multi.is_none() {
+    if !mx.keys.contains(&key) && multi.is_none() && !mx.oauth.access_token_valid(&key) {
         return Err(MxError::unauthorized());
     }
     // Known and not revoked: authenticated, so a missing permission is a 403.

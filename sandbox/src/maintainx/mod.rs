@@ -36,6 +36,7 @@ use axum::routing::{get, patch};
 
 use crate::SandboxConfig;
 use crate::faults::{FaultState, VendorFlavor};
+use crate::oauth::OAuthState;
 use data::Dataset;
 use store::Store;
 
@@ -46,6 +47,8 @@ pub struct MaintainX {
     keys: HashSet<String>,
     multi_org_keys: HashMap<String, Vec<String>>,
     faults: Arc<FaultState>,
+    /// The sandbox's authorization server: its valid access tokens act as API keys.
+    oauth: Arc<OAuthState>,
 }
 
 pub type Mx = Arc<MaintainX>;
@@ -56,14 +59,30 @@ pub const FLAVOR: VendorFlavor = VendorFlavor {
     error: errors::vendor_error,
 };
 
-/// The MaintainX routes, relative to the `/v1` base (the caller mounts them).
+/// The MaintainX routes, relative to the `/v1` base (the caller mounts them), with an
+/// authorization server of their own (no client can reach it: API keys only).
 pub fn router(config: &SandboxConfig, faults: Arc<FaultState>) -> Router {
+    let bare = SandboxConfig {
+        oauth_clients: Vec::new(),
+        ..config.clone()
+    };
+    let oauth = OAuthState::new(&bare, None).expect("no clients to reject");
+    router_with_oauth(config, faults, Arc::new(oauth))
+}
+
+/// The MaintainX routes, accepting the access tokens of `oauth` as well as the API keys.
+pub(crate) fn router_with_oauth(
+    config: &SandboxConfig,
+    faults: Arc<FaultState>,
+    oauth: Arc<OAuthState>,
+) -> Router {
     let mx: Mx = Arc::new(MaintainX {
         ds: Dataset::new(config.seed, config.work_orders),
         store: Store::new(),
         keys: config.maintainx_api_keys.iter().cloned().collect(),
         multi_org_keys: config.maintainx_multi_org_keys.iter().cloned().collect(),
         faults,
+        oauth,
     });
     use handlers::*;
     Router::new()
