@@ -29,13 +29,7 @@ impl FromRequestParts<AppState> for AdminAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <admin token>` header"))?;
+        let token = crate::api::auth::bearer(parts, "admin token")?;
         let hash = tokens::hash(token);
         // Hashes are compared, never the secret itself: equal-length digests, no early exit on a
         // matching prefix of the plaintext.

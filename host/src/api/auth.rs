@@ -15,20 +15,25 @@ use crate::tokens;
 
 pub struct ConnectionAuth(pub Arc<LiveConnection>);
 
+/// The bearer token of a request; `what` names the expected token in the error.
+pub fn bearer<'a>(parts: &'a Parts, what: &str) -> Result<&'a str, ApiError> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized(format!("missing `Authorization: Bearer <{what}>` header")))?;
+    header
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::unauthorized(format!("the Authorization header must be `Bearer <{what}>`")))
+}
+
 impl FromRequestParts<AppState> for ConnectionAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <connection token>` header"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <connection token>`"))?;
+        let token = bearer(parts, "connection token")?;
         if !tokens::well_formed(token) {
             return Err(ApiError::unauthorized("unknown connection token"));
         }
