@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod connect;
 pub mod connections;
 pub mod registry;
 pub mod runtime;

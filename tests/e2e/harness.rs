@@ -100,17 +100,19 @@ impl Host {
         };
         let mut builtin_modules = millwright::builtin::modules();
         builtin_modules.push(hostile_bytes());
+        // Bound first: the app builds connect links on the server's URL (`MILLWRIGHT_PUBLIC_URL`).
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
         let app = AppState::start(AppOptions {
             database_url: options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display())),
             master_key: MasterKey::generate(),
             runtime,
             builtin_modules,
             admin_token: Some(ADMIN_TOKEN.into()),
+            public_url: Some(url.clone()),
         })
         .await
         .expect("app starts");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
         let router = millwright::api::router(app.clone());
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();

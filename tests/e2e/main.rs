@@ -5,6 +5,7 @@ mod databases;
 mod harness;
 
 mod admin_api;
+mod connect_flow;
 mod cli_vault;
 mod demo_cli;
 mod hostile;

@@ -31,6 +31,7 @@ pub fn router(app: AppState) -> Router {
     Router::new()
         .merge(unified::routes())
         .merge(crate::admin::routes())
+        .merge(crate::connect::routes())
         .route("/v1/passthrough", post(passthrough::passthrough))
         .route("/v1/connection", get(connection::connection))
         .route("/healthz", get(healthz))

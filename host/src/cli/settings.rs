@@ -23,6 +23,10 @@ pub struct HostSettings {
     /// The operator's bootstrap admin token for `/v1/admin/*` (more with `tokens create-admin`).
     #[arg(long, env = "MILLWRIGHT_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// The externally visible base URL, for connect links and OAuth redirects (default: the
+    /// address the API is reached on).
+    #[arg(long, env = "MILLWRIGHT_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Where compiled connector modules are cached between runs.
     #[arg(long, env = "MILLWRIGHT_CACHE_DIR", default_value = ".millwright-cache")]
     pub cache_dir: PathBuf,
@@ -50,6 +54,7 @@ impl HostSettings {
             runtime: RuntimeConfig { compile_cache_dir: Some(self.cache_dir.clone()), ..Default::default() },
             builtin_modules: crate::builtin::modules(),
             admin_token: self.admin_token.clone(),
+            public_url: self.public_url.clone(),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Connections: creating them (credentials checked live, sealed in the vault, a token minted) and
 //! resolving the live state a request needs (module, binding), cached per `config_version`.
 
+pub mod reconnect;
+
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 

@@ -9,12 +9,14 @@
 mod admin;
 mod connections;
 mod end_customers;
+mod link_sessions;
 mod modules;
 mod tokens;
 
 pub use admin::{AdminTokenRow, AuditEntry};
 pub use connections::{ConnectionFilter, ConnectionRow, NewConnection};
 pub use end_customers::EndCustomerRow;
+pub use link_sessions::{CompleteOutcome, LinkCompletion, LinkSessionRow, NewLinkSession, ReplaceCredentials};
 pub use modules::ModuleRow;
 pub use tokens::{NewToken, TokenLookup, TokenRow};
 
