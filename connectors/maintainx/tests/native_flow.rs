@@ -51,9 +51,18 @@ fn serve(route: fn(&str, &str, &str) -> (u16, Value)) -> (String, Log) {
             reader.read_exact(&mut body).unwrap();
             let body = String::from_utf8(body).unwrap();
             let target = target.strip_prefix("/v1").unwrap_or(&target).to_owned();
+            // Key order of a JSON body depends on serde_json's `preserve_order` (on when the
+            // workspace builds the host too): log bodies with sorted keys.
+            let logged = match serde_json::from_str::<serde_json::Value>(&body) {
+                Ok(serde_json::Value::Object(map)) => {
+                    let sorted: std::collections::BTreeMap<_, _> = map.into_iter().collect();
+                    serde_json::to_string(&sorted).unwrap()
+                }
+                _ => body.clone(),
+            };
             log2.lock()
                 .unwrap()
-                .push(format!("{method} {target} org={org} {body}"));
+                .push(format!("{method} {target} org={org} {logged}"));
             let (status, value) = route(&method, &target, &body);
             let payload = value.to_string();
             write!(
