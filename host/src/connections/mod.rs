@@ -78,13 +78,7 @@ impl Connections {
             approved_hosts: req.approved_hosts.clone(),
             private_networks: req.private_networks.clone(),
         };
-        let binding = self.runtime.bind(&module.module, &spec).map_err(|e| ApiError::validation_failed(None, e.to_string()))?;
-        let account = self.runtime.check(&module.module, &binding).await.map_err(|e| match ApiError::from_call(e, &id) {
-            e if e.code == "connection_reauth_required" => {
-                ApiError::validation_failed(None, "the system rejected these credentials")
-            }
-            e => e,
-        })?;
+        let account = self.check_credentials(&module, &spec, &id).await?;
         let sealed = self
             .vault
             .seal(&id, serde_json::to_string(&credentials).expect("a map serialises").as_bytes())
@@ -111,6 +105,23 @@ impl Connections {
         let token = self.mint_token(&id, &req.environment, None).await?;
         let stored = self.store.connection(&id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
         Ok((stored, token))
+    }
+
+    /// Checks credentials live through the connector's `check`; a rejection is a validation
+    /// error of the request (nothing is stored), not a reauthorization of an existing connection.
+    pub(crate) async fn check_credentials(
+        &self,
+        module: &ActiveModule,
+        spec: &ConnectionSpec,
+        connection_id: &str,
+    ) -> Result<crate::runtime::bindings::AccountInfo, ApiError> {
+        let binding = self.runtime.bind(&module.module, spec).map_err(|e| ApiError::validation_failed(None, e.to_string()))?;
+        let checked = self.runtime.check(&module.module, &binding).await;
+        self.runtime.forget_connection(&spec.connection_id);
+        checked.map_err(|e| match ApiError::from_call(e, connection_id) {
+            e if e.code == "connection_reauth_required" => ApiError::validation_failed(None, "the system rejected these credentials"),
+            e => e,
+        })
     }
 
     pub async fn mint_token(&self, connection_id: &str, environment: &str, expires_at: Option<String>) -> Result<MintedToken, ApiError> {

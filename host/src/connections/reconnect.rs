@@ -61,13 +61,7 @@ impl Connections {
                 .filter_map(|n| n.parse().ok())
                 .collect(),
         };
-        let binding = self.runtime.bind(&module.module, &spec).map_err(|e| ApiError::validation_failed(None, e.to_string()))?;
-        let checked = self.runtime.check(&module.module, &binding).await;
-        self.runtime.forget_connection(&scratch);
-        let account = checked.map_err(|e| match ApiError::from_call(e, &row.id) {
-            e if e.code == "connection_reauth_required" => ApiError::validation_failed(None, "the system rejected these credentials"),
-            e => e,
-        })?;
+        let account = self.check_credentials(&module, &spec, &row.id).await?;
         if let Some(stored) = &row.account_id
             && *stored != account.account_id
         {
