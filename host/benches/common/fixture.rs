@@ -27,10 +27,11 @@ pub fn sandbox_config() -> SandboxConfig {
 /// Production engine settings and limits (RuntimeConfig::default()), pooling on or off; compiled
 /// artifacts cached across bench runs.
 pub fn runtime_config(pooling: bool) -> RuntimeConfig {
-    let mut config = RuntimeConfig::default();
-    config.engine = EngineSettings { pooling, ..EngineSettings::default() };
-    config.compile_cache_dir = Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-compile-cache"));
-    config
+    RuntimeConfig {
+        engine: EngineSettings { pooling, ..EngineSettings::default() },
+        compile_cache_dir: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-compile-cache")),
+        ..RuntimeConfig::default()
+    }
 }
 
 /// The emulator's own router (the same one `Sandbox` serves, same data) behind one extra layer
