@@ -161,11 +161,7 @@ impl Connections {
             settings: serde_json::from_str(&row.settings_json).map_err(anyhow::Error::from)?,
             credentials,
             approved_hosts: serde_json::from_str(&row.approved_hosts_json).map_err(anyhow::Error::from)?,
-            private_networks: serde_json::from_str::<Vec<String>>(&row.private_networks_json)
-                .map_err(anyhow::Error::from)?
-                .iter()
-                .filter_map(|n| n.parse().ok())
-                .collect(),
+            private_networks: stored_networks(&row)?,
         };
         let binding = self.runtime.bind(&module.module, &spec)?;
         let live = Arc::new(LiveConnection {
@@ -182,6 +178,12 @@ impl Connections {
         self.live.write().unwrap().insert(row.id, live.clone());
         Ok(live)
     }
+}
+
+/// The private networks a stored connection may reach.
+pub(crate) fn stored_networks(row: &ConnectionRow) -> Result<Vec<IpNet>, ApiError> {
+    let nets: Vec<String> = serde_json::from_str(&row.private_networks_json).map_err(anyhow::Error::from)?;
+    Ok(nets.iter().filter_map(|n| n.parse().ok()).collect())
 }
 
 fn validate_base_url(base_url: &str) -> Result<(), ApiError> {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 
-use super::{Connections, split_form, validate_base_url};
+use super::{Connections, split_form, stored_networks, validate_base_url};
 use crate::api::error::ApiError;
 use crate::runtime::ConnectionSpec;
 use crate::store::{ConnectionRow, ReplaceCredentials, new_id};
@@ -55,11 +55,7 @@ impl Connections {
             settings: settings.clone(),
             credentials: credentials.clone(),
             approved_hosts: serde_json::from_str(&row.approved_hosts_json).map_err(anyhow::Error::from)?,
-            private_networks: serde_json::from_str::<Vec<String>>(&row.private_networks_json)
-                .map_err(anyhow::Error::from)?
-                .iter()
-                .filter_map(|n| n.parse().ok())
-                .collect(),
+            private_networks: stored_networks(&row)?,
         };
         let account = self.check_credentials(&module, &spec, &row.id).await?;
         if let Some(stored) = &row.account_id
