@@ -23,6 +23,18 @@ const GUESTS: &[(&str, &str, &str, &str)] = &[
         "tests/guests/hostile",
     ),
     (
+        "MAPPER_V1",
+        "mapper-v1",
+        "millwright-test-mapper-v1",
+        "tests/guests/mapper-v1",
+    ),
+    (
+        "MAPPER_V2",
+        "mapper-v2",
+        "millwright-test-mapper-v2",
+        "tests/guests/mapper-v2",
+    ),
+    (
         "TEMPLATE",
         "template",
         "millwright-connector-template",
@@ -38,6 +50,7 @@ const INPUTS: &[&str] = &[
     "connectors/sdk/Cargo.toml",
     "connectors/model/src",
     "connectors/model/Cargo.toml",
+    "tests/guests/mapper-common",
     "Cargo.toml",
     "Cargo.lock",
 ];

@@ -6,6 +6,7 @@ use anyhow::Result;
 
 use crate::api::cursor::CursorSealer;
 use crate::connections::Connections;
+use crate::mapping::Mappers;
 use crate::registry::Registry;
 use crate::runtime::{Runtime, RuntimeConfig};
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub runtime: Arc<Runtime>,
     pub registry: Arc<Registry>,
     pub connections: Arc<Connections>,
+    /// Loaded mapping plugins, by digest.
+    pub mappers: Arc<Mappers>,
     pub cursors: Arc<CursorSealer>,
     /// SHA-256 of `MILLWRIGHT_ADMIN_TOKEN`, when configured.
     pub admin_token_hash: Option<String>,
@@ -52,10 +55,12 @@ impl AppState {
             registry.install_builtin(bytes).await?;
         }
         registry.load_active().await?;
-        let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), vault));
+        let mappers = Arc::new(Mappers::new(runtime.clone(), store.clone()));
+        mappers.preload().await?;
+        let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), mappers.clone(), vault));
         let cursors = Arc::new(CursorSealer::new(&options.master_key));
         let admin_token_hash = options.admin_token.as_deref().map(crate::tokens::hash);
-        Ok(AppState { store, runtime, registry, connections, cursors, admin_token_hash, public_url })
+        Ok(AppState { store, runtime, registry, connections, mappers, cursors, admin_token_hash, public_url })
     }
 }
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod connect;
 pub mod connections;
+pub mod mapping;
 pub mod registry;
 pub mod runtime;
 pub mod store;

@@ -51,6 +51,10 @@ pub struct SandboxConfig {
     /// Approve authorization requests without the consent page (else per request with
     /// `auto_approve=1`).
     pub oauth_auto_approve: bool,
+    /// Seed a customised plant: work orders get extra fields with the plant's own status codes
+    /// (`Plant Status`: `ZR01`…) and an epoch-seconds date (`Inspected At`), as customised
+    /// systems have. Off by default.
+    pub plant_custom_fields: bool,
 }
 
 impl Default for SandboxConfig {
@@ -64,6 +68,7 @@ impl Default for SandboxConfig {
             oauth_clients: vec![OAuthClient::default()],
             oauth_token_ttl: Duration::from_secs(3600),
             oauth_auto_approve: false,
+            plant_custom_fields: false,
         }
     }
 }

@@ -25,11 +25,13 @@ pub struct Options {
     pub dns_overrides: Vec<(&'static str, &'static str)>,
     /// A database URL; a SQLite file in a temporary directory when `None`.
     pub database_url: Option<String>,
+    /// Seed the emulator as a customised plant (`SandboxConfig::plant_custom_fields`).
+    pub plant_custom_fields: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None }
+        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None, plant_custom_fields: false }
     }
 }
 
@@ -84,7 +86,7 @@ impl Host {
     }
 
     pub async fn with(options: Options) -> Host {
-        let sandbox = Sandbox::bind("127.0.0.1:0", SandboxConfig { work_orders: options.work_orders, ..Default::default() })
+        let sandbox = Sandbox::bind("127.0.0.1:0", SandboxConfig { work_orders: options.work_orders, plant_custom_fields: options.plant_custom_fields, ..Default::default() })
             .await
             .expect("sandbox starts");
         let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@ mod admin_api;
 mod connect_flow;
 mod cli_vault;
 mod demo_cli;
+mod field_mappings;
 mod hostile;
 mod secrets_in_logs;
 mod store_conformance;

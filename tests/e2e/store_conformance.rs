@@ -146,3 +146,56 @@ async fn modules() {
 async fn admin_and_audit() {
     on_both!(admin_and_audit_round_trip);
 }
+
+async fn field_mappings_round_trip(store: &Store) {
+    use millwright::store::NewMappingVersion;
+    store.insert_connection(&connection("conn_m", "acme", "maintainx")).await.unwrap();
+    let change = |action: &'static str, rules: &'static str, restored_from| NewMappingVersion {
+        connection_id: "conn_m",
+        entity: "work_order",
+        action,
+        restored_from,
+        rules_json: rules,
+        actor: "env",
+    };
+    let v1 = store.save_field_mapping(&change("replace", r#"[{"target":"title","source":"/a"}]"#, None)).await.unwrap();
+    assert_eq!((v1.version, v1.previous_json.as_str()), (1, "[]"));
+    let v2 = store.save_field_mapping(&change("replace", r#"[{"target":"title","source":"/b"}]"#, None)).await.unwrap();
+    assert_eq!((v2.version, v2.previous_json.as_str()), (2, v1.rules_json.as_str()), "before and after are kept");
+    let other = NewMappingVersion { entity: "asset", ..change("reset", "[]", None) };
+    assert_eq!(store.save_field_mapping(&other).await.unwrap().version, 1, "versions count per entity");
+    let v3 = store.save_field_mapping(&change("restore", r#"[{"target":"title","source":"/a"}]"#, Some(1))).await.unwrap();
+    assert_eq!((v3.version, v3.restored_from), (3, Some(1)));
+    assert_eq!(store.connection("conn_m").await.unwrap().unwrap().config_version, 5, "each change bumps config_version");
+
+    let current = store.current_field_mappings("conn_m").await.unwrap();
+    assert_eq!(current.iter().map(|r| (r.entity.as_str(), r.version)).collect::<Vec<_>>(), [("asset", 1), ("work_order", 3)]);
+    assert_eq!(store.field_mapping_version("conn_m", "work_order", Some(2)).await.unwrap().unwrap().rules_json, v2.rules_json);
+    assert_eq!(store.field_mapping_version("conn_m", "work_order", None).await.unwrap().unwrap().version, 3);
+    let page = store.field_mapping_history("conn_m", "work_order", None, 2).await.unwrap();
+    assert_eq!(page.iter().map(|r| r.version).collect::<Vec<_>>(), [3, 2], "newest first");
+    let rest = store.field_mapping_history("conn_m", "work_order", Some(2), 2).await.unwrap();
+    assert_eq!(rest.iter().map(|r| r.version).collect::<Vec<_>>(), [1]);
+
+    // Concurrent saves never share a version number.
+    let changes: Vec<_> = (0..6).map(|_| change("replace", "[]", None)).collect();
+    let saves = changes.iter().map(|c| store.save_field_mapping(c));
+    let mut versions: Vec<i64> = futures::future::join_all(saves).await.into_iter().map(|r| r.unwrap().version).collect();
+    versions.sort();
+    assert_eq!(versions, [4, 5, 6, 7, 8, 9]);
+
+    store.insert_mapper_module("dig1", b"wasm").await.unwrap();
+    store.insert_mapper_module("dig1", b"wasm").await.unwrap();
+    assert_eq!(store.mapper_module_bytes("dig1").await.unwrap().as_deref(), Some(&b"wasm"[..]));
+    assert!(!store.set_connection_mapper("conn_m", "work_order", Some("dig1"), "env").await.unwrap());
+    assert!(store.set_connection_mapper("conn_m", "work_order", Some("dig1"), "env").await.unwrap(), "replacing reports the old one");
+    assert_eq!(store.connection_mappers("conn_m").await.unwrap()[0].digest, "dig1");
+    assert_eq!(store.attached_mapper_digests().await.unwrap(), ["dig1"]);
+    assert!(store.set_connection_mapper("conn_m", "work_order", None, "env").await.unwrap());
+    assert!(store.connection_mappers("conn_m").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn field_mappings() {
+    on_both!(field_mappings_round_trip);
+}

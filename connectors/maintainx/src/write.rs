@@ -94,6 +94,35 @@ fn extra_fields(custom: &Map<String, Value>, skip_nulls: bool) -> Map<String, Va
         .collect()
 }
 
+/// The host's `source_fields` (the write's custom fields in MaintainX's shape, built through the
+/// connection's mapping) merged into the request body. `extraFields` values are text in
+/// MaintainX, converted as for `custom_fields`.
+fn merge_source_fields(body: &mut Map<String, Value>, source: &Map<String, Value>, skip_nulls: bool) {
+    for (key, value) in source {
+        let value = match (key.as_str(), value) {
+            ("extraFields", Value::Object(extra)) => Value::Object(extra_fields(extra, skip_nulls)),
+            _ => value.clone(),
+        };
+        match (body.get_mut(key), value) {
+            (Some(Value::Object(existing)), Value::Object(patch)) => merge_objects(existing, patch),
+            (_, value) => {
+                body.insert(key.clone(), value);
+            }
+        }
+    }
+}
+
+fn merge_objects(target: &mut Map<String, Value>, patch: Map<String, Value>) {
+    for (key, value) in patch {
+        match (target.get_mut(&key), value) {
+            (Some(Value::Object(existing)), Value::Object(inner)) => merge_objects(existing, inner),
+            (_, value) => {
+                target.insert(key, value);
+            }
+        }
+    }
+}
+
 fn ignored(fields: &[(&str, bool)]) {
     for (name, present) in fields {
         if *present {
@@ -154,6 +183,7 @@ pub fn plan_work_order_create(unified: &str) -> Result<WorkOrderCreatePlan, Conn
             Value::Object(extra_fields(&c.custom_fields, true)),
         );
     }
+    merge_source_fields(&mut body, &c.source_fields, true);
     ignored(&[
         ("started_at", c.started_at.is_some()),
         ("completed_at", c.completed_at.is_some()),
@@ -261,6 +291,7 @@ pub fn plan_work_order_update(patch: &str) -> Result<WorkOrderUpdatePlan, Connec
             Value::Object(extra_fields(&p.custom_fields, false)),
         );
     }
+    merge_source_fields(&mut body, &p.source_fields, false);
     let status = match p.status {
         Patch::Absent => None,
         Patch::Null => return Err(cannot_clear("status")),
@@ -314,6 +345,7 @@ pub fn plan_request_create(unified: &str) -> Result<Value, ConnectorError> {
             Value::Object(extra_fields(&c.custom_fields, true)),
         );
     }
+    merge_source_fields(&mut body, &c.source_fields, true);
     ignored(&[
         ("requester_id", c.requester_id.is_some()),
         ("work_order_id", c.work_order_id.is_some()),
@@ -420,6 +452,19 @@ mod tests {
                 .status,
             None
         );
+    }
+
+    #[test]
+    fn source_fields_are_merged_as_text() {
+        let plan = plan_work_order_create(
+            r#"{"title":"Fix pump","custom_fields":{"Shift":"night"},
+                "source_fields":{"extraFields":{"Cost Center":42,"Gone":null},"procedure":{"id":"P1"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(plan.body["extraFields"], json!({"Shift": "night", "Cost Center": "42"}));
+        assert_eq!(plan.body["procedure"], json!({"id": "P1"}));
+        let plan = plan_work_order_update(r#"{"source_fields":{"extraFields":{"Budget":null}}}"#).unwrap();
+        assert_eq!(plan.body.unwrap()["extraFields"], json!({"Budget": ""}), "null clears on update");
     }
 
     #[test]

@@ -39,10 +39,16 @@ pub struct WorkOrderCreate {
     pub started_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<DateTime<Utc>>,
-    /// Custom fields by name. The host has already turned reversible custom fields into
-    /// source-shaped data where the mapping says how; see the connector SDK.
+    /// Custom fields by name, as the client sent them. The host turns them into
+    /// `source_fields` through the connection's mapping before the connector sees the write.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub custom_fields: Map<String, Value>,
+    /// Set by the host, never by clients: the write's custom fields turned back into the
+    /// system's shape through the connection's mapping (a JSON object patch, e.g.
+    /// `{"extraFields": {"Budget": "1200"}}`; `null` values clear). The connector deep-merges it
+    /// into its request body. When present, `custom_fields` is empty.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub source_fields: Map<String, Value>,
 }
 
 /// `PATCH /v1/work-orders/{id}` body: only the keys sent are changed; `null` clears.
@@ -75,6 +81,12 @@ pub struct WorkOrderPatch {
     /// Custom fields to change, by name (`null` clears one); other custom fields are untouched.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub custom_fields: Map<String, Value>,
+    /// Set by the host, never by clients: the write's custom fields turned back into the
+    /// system's shape through the connection's mapping (a JSON object patch, e.g.
+    /// `{"extraFields": {"Budget": "1200"}}`; `null` values clear). The connector deep-merges it
+    /// into its request body. When present, `custom_fields` is empty.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub source_fields: Map<String, Value>,
 }
 
 /// `POST /v1/maintenance-requests` body. `title` is required; everything else is optional.
@@ -97,6 +109,12 @@ pub struct MaintenanceRequestCreate {
     pub work_order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub custom_fields: Map<String, Value>,
+    /// Set by the host, never by clients: the write's custom fields turned back into the
+    /// system's shape through the connection's mapping (a JSON object patch, e.g.
+    /// `{"extraFields": {"Budget": "1200"}}`; `null` values clear). The connector deep-merges it
+    /// into its request body. When present, `custom_fields` is empty.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub source_fields: Map<String, Value>,
 }
 
 /// `PATCH /v1/maintenance-requests/{id}` body.
@@ -120,6 +138,12 @@ pub struct MaintenanceRequestPatch {
     pub work_order_id: Patch<String>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub custom_fields: Map<String, Value>,
+    /// Set by the host, never by clients: the write's custom fields turned back into the
+    /// system's shape through the connection's mapping (a JSON object patch, e.g.
+    /// `{"extraFields": {"Budget": "1200"}}`; `null` values clear). The connector deep-merges it
+    /// into its request body. When present, `custom_fields` is empty.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub source_fields: Map<String, Value>,
 }
 
 #[cfg(test)]

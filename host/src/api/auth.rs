@@ -74,20 +74,20 @@ impl ConnectionAuth {
     /// Data routes refuse connections whose credentials are known bad or that are disabled,
     /// without calling the system.
     pub fn usable(&self) -> Result<&LiveConnection, ApiError> {
-        let live = &self.0;
-        match live.status.as_str() {
-            "reauth_required" => Err(ApiError::new(
-                axum::http::StatusCode::CONFLICT,
-                "connection_reauth_required",
-                format!("connection {} needs to be re-authorized; create a relink session to reconnect it", live.id),
-            )
-            .with("connection_id", live.id.as_str())),
-            "disabled" => Err(ApiError::new(
-                axum::http::StatusCode::CONFLICT,
-                "connection_disabled",
-                format!("connection {} is disabled", live.id),
-            )),
-            _ => Ok(live),
-        }
+        usable(&self.0)
+    }
+}
+
+/// A connection the system may be called for: not `reauth_required`, not `disabled`.
+pub fn usable(live: &LiveConnection) -> Result<&LiveConnection, ApiError> {
+    match live.status.as_str() {
+        "reauth_required" => Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "connection_reauth_required",
+            format!("connection {} needs to be re-authorized; create a relink session to reconnect it", live.id),
+        )
+        .with("connection_id", live.id.as_str())),
+        "disabled" => Err(ApiError::new(axum::http::StatusCode::CONFLICT, "connection_disabled", format!("connection {} is disabled", live.id))),
+        _ => Ok(live),
     }
 }

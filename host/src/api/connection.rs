@@ -22,7 +22,7 @@ pub async fn connection(auth: ConnectionAuth) -> Json<Value> {
                     operations.push(name);
                 }
             }
-            let fields = live.module.mapping(entity).map(|m| m.targets()).unwrap_or_default();
+            let fields = live.mappings.get(entity).map(|m| m.mapping.targets()).unwrap_or_default();
             json!({
                 "entity": entity.name(),
                 "path": format!("/v1/{}", entity.path_segment()),

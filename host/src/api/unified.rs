@@ -15,10 +15,10 @@ use super::cursor::CursorScope;
 use super::error::ApiError;
 use super::json_body::JsonObject;
 use super::list_params::ListParams;
-use super::records::unify;
 use crate::app::AppState;
+use crate::connections::LiveConnection;
 use crate::registry::ActiveModule;
-use crate::runtime::bindings::{EntitySupport, ListQuery, Operations};
+use crate::runtime::bindings::{EntitySupport, ListQuery, Operations, SourceRecord};
 
 /// Concrete routes for every entity (`/v1/work-orders`, `/v1/assets`, ...).
 pub fn routes() -> Router<AppState> {
@@ -71,12 +71,7 @@ async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity,
         .list(&module.module, &live.binding, entity.into(), query)
         .await
         .map_err(|e| ApiError::from_call(e, &live.id))?;
-    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
-    let data = page
-        .records
-        .into_iter()
-        .map(|r| unify(&mapping, r, params.include_remote_data))
-        .collect::<Result<Vec<_>, _>>()?;
+    let data = live.mappings.get(entity)?.unify(&app.runtime, entity, page.records, params.include_remote_data).await?;
     let next_cursor = page.next_cursor.filter(|c| !c.is_empty()).map(|c| app.cursors.seal(&scope, &c));
     Ok(Json(json!({ "data": data, "next_cursor": next_cursor })))
 }
@@ -97,23 +92,20 @@ async fn fetch(
         .get(&module.module, &live.binding, entity.into(), id)
         .await
         .map_err(|e| ApiError::from_call(e, &live.id))?;
-    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
-    Ok(Json(unify(&mapping, record, include_remote_data)?))
+    Ok(Json(one(&app, live, entity, record, include_remote_data).await?))
 }
 
 async fn create(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity, JsonObject(body): JsonObject) -> Result<(StatusCode, Json<Value>), ApiError> {
     let live = auth.usable()?;
     let module = &live.module;
     support(module, entity, Operations::CREATE, "create")?;
-    let body = Value::Object(body);
-    check_write(entity, WriteOp::Create, &body)?;
+    let body = prepare_write(live, entity, WriteOp::Create, body)?;
     let record = app
         .runtime
-        .create(&module.module, &live.binding, entity.into(), body.to_string())
+        .create(&module.module, &live.binding, entity.into(), body)
         .await
         .map_err(|e| ApiError::from_call(e, &live.id))?;
-    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
-    Ok((StatusCode::CREATED, Json(unify(&mapping, record, false)?)))
+    Ok((StatusCode::CREATED, Json(one(&app, live, entity, record, false).await?)))
 }
 
 async fn update(
@@ -126,15 +118,29 @@ async fn update(
     let live = auth.usable()?;
     let module = &live.module;
     support(module, entity, Operations::UPDATE, "update")?;
-    let body = Value::Object(body);
-    check_write(entity, WriteOp::Update, &body)?;
+    let body = prepare_write(live, entity, WriteOp::Update, body)?;
     let record = app
         .runtime
-        .update(&module.module, &live.binding, entity.into(), id, body.to_string())
+        .update(&module.module, &live.binding, entity.into(), id, body)
         .await
         .map_err(|e| ApiError::from_call(e, &live.id))?;
-    let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
-    Ok(Json(unify(&mapping, record, false)?))
+    Ok(Json(one(&app, live, entity, record, false).await?))
+}
+
+/// One record through the connection's mapping (rules, then the plugin).
+async fn one(app: &AppState, live: &LiveConnection, entity: Entity, record: SourceRecord, include_remote_data: bool) -> Result<Value, ApiError> {
+    let mut unified = live.mappings.get(entity)?.unify(&app.runtime, entity, vec![record], include_remote_data).await?;
+    unified.pop().ok_or_else(|| ApiError::internal("the mapping returned no record"))
+}
+
+/// A write body as the connector receives it: checked against the unified model, then its
+/// custom fields reversed into the system's shape through the connection's mapping.
+fn prepare_write(live: &LiveConnection, entity: Entity, op: WriteOp, body: serde_json::Map<String, Value>) -> Result<String, ApiError> {
+    let body = Value::Object(body);
+    check_write(entity, op, &body)?;
+    let Value::Object(mut body) = body else { unreachable!("built from an object") };
+    crate::mapping::writes::reverse_custom_fields(&live.mappings.get(entity)?.mapping, &mut body)?;
+    Ok(Value::Object(body).to_string())
 }
 
 /// The unified model's own checks, before the system sees anything.

@@ -9,6 +9,7 @@ use std::sync::{Arc, RwLock};
 use ipnet::IpNet;
 
 use crate::api::error::ApiError;
+use crate::mapping::{ConnectionMappings, Mappers};
 use crate::registry::{ActiveModule, Registry};
 use crate::runtime::{ConnectionBinding, ConnectionSpec, Runtime};
 use crate::store::{ConnectionRow, NewConnection, NewToken, Store, new_id};
@@ -37,6 +38,8 @@ pub struct LiveConnection {
     pub account_name: Option<String>,
     pub config_version: i64,
     pub module: Arc<ActiveModule>,
+    /// Defaults, the connection's overrides and plugins, per entity (`crate::mapping`).
+    pub mappings: ConnectionMappings,
     pub binding: ConnectionBinding,
 }
 
@@ -44,13 +47,14 @@ pub struct Connections {
     store: Store,
     runtime: Arc<Runtime>,
     registry: Arc<Registry>,
+    mappers: Arc<Mappers>,
     vault: Vault,
     live: RwLock<HashMap<String, Arc<LiveConnection>>>,
 }
 
 impl Connections {
-    pub fn new(store: Store, runtime: Arc<Runtime>, registry: Arc<Registry>, vault: Vault) -> Self {
-        Connections { store, runtime, registry, vault, live: RwLock::new(HashMap::new()) }
+    pub fn new(store: Store, runtime: Arc<Runtime>, registry: Arc<Registry>, mappers: Arc<Mappers>, vault: Vault) -> Self {
+        Connections { store, runtime, registry, mappers, vault, live: RwLock::new(HashMap::new()) }
     }
 
     /// Validates the form, checks the credentials against the system, stores the connection
@@ -164,6 +168,7 @@ impl Connections {
             private_networks: stored_networks(&row)?,
         };
         let binding = self.runtime.bind(&module.module, &spec)?;
+        let mappings = crate::mapping::resolve(&self.store, &module, &row.id, &self.mappers).await?;
         let live = Arc::new(LiveConnection {
             id: row.id.clone(),
             environment: row.environment,
@@ -173,6 +178,7 @@ impl Connections {
             account_name: row.account_name,
             config_version: row.config_version,
             module,
+            mappings,
             binding,
         });
         self.live.write().unwrap().insert(row.id, live.clone());

@@ -19,6 +19,7 @@ pub mod failure;
 pub mod guest_output;
 pub mod host_imports;
 pub mod limits;
+pub mod mapper;
 pub mod outbound;
 pub mod scrub;
 pub mod session_cache;
@@ -169,14 +170,7 @@ impl Runtime {
     /// Compiles (or loads from the cache) and pre-instantiates a module, then asks it to
     /// describe itself. Refuses components that do not implement the connector world.
     pub async fn load_module(&self, bytes: Vec<u8>) -> Result<LoadedModule> {
-        let bytes = Arc::new(bytes);
-        let digest = compile::digest(&bytes);
-        let component = self.compile_cache.component(bytes).await?;
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| anyhow!("{e:#}"))
-            .context("the component imports something outside the connector world and WASI 0.2")?;
+        let (digest, component, instance_pre) = self.compile_and_link(bytes, "connector").await?;
         let pre = ConnectorPre::new(instance_pre)
             .map_err(|e| anyhow!("{e:#}"))
             .context("the component does not export the millwright:connector@0.1 `connector` world")?;
@@ -203,6 +197,20 @@ impl Runtime {
             Err(e) => return Err(anyhow!("`describe` failed: {e}")),
         };
         Ok(module)
+    }
+
+    /// Compiles (or loads from the cache) a component and links it against the host's imports.
+    /// `world` names the expected world in the error when it imports anything else.
+    async fn compile_and_link(&self, bytes: Vec<u8>, world: &str) -> Result<(String, Component, wasmtime::component::InstancePre<CallState>)> {
+        let bytes = Arc::new(bytes);
+        let digest = compile::digest(&bytes);
+        let component = self.compile_cache.component(bytes).await?;
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| anyhow!("{e:#}"))
+            .with_context(|| format!("the component imports something outside the {world} world and WASI 0.2"))?;
+        Ok((digest, component, instance_pre))
     }
 
     /// Binds a connection to a module: egress policy, auth injection, secrets to scrub.
@@ -290,11 +298,7 @@ impl Runtime {
     pub async fn instantiate_only(&self, module: &LoadedModule) -> Result<()> {
         let record: SharedRecord = Arc::new(Mutex::new(CallRecord::default()));
         let hooks = OutboundHooks { connection: self.no_egress(), record };
-        let state = CallState::new("bench".into(), hooks, CallLimiter::new(self.limits.max_memory_bytes), None, Arc::new(Scrubber::default()));
-        let mut store = Store::new(&self.engine.engine, state);
-        store.limiter(|s| &mut s.limiter);
-        store.set_epoch_deadline(1000);
-        store.epoch_deadline_trap();
+        let mut store = self.call_store("bench".into(), hooks, None, Arc::new(Scrubber::default()));
         module.pre.instantiate_async(&mut store).await.map_err(|e| anyhow!("{e:#}"))?;
         Ok(())
     }
@@ -314,17 +318,9 @@ impl Runtime {
         };
         let connector_id: Arc<str> = if module.info.id.is_empty() { Arc::from("(loading)") } else { module.info.id.as_str().into() };
         let hooks = OutboundHooks { connection: outbound, record: record.clone() };
-        let state = CallState::new(connector_id, hooks, CallLimiter::new(self.limits.max_memory_bytes), session, scrubber.clone());
-        let mut store = Store::new(&self.engine.engine, state);
-        store.limiter(|s| &mut s.limiter);
-        let ticks = (self.limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
+        let mut store = self.call_store(connector_id, hooks, session, scrubber.clone());
         self.counters.instantiations.fetch_add(1, Ordering::Relaxed);
-
-        // The tokio timeout catches a guest parked in a host call, where epochs cannot interrupt.
-        let hard_deadline = self.limits.call_timeout + Duration::from_millis(500);
-        let outcome = tokio::time::timeout(hard_deadline, run(&module.pre, &mut store, &context, call)).await;
+        let outcome = tokio::time::timeout(self.hard_deadline(), run(&module.pre, &mut store, &context, call)).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
         drop(store);
         let record = std::mem::take(&mut *record.lock().unwrap());
@@ -338,34 +334,9 @@ impl Runtime {
         record: CallRecord,
         scrubber: &Scrubber,
     ) -> Result<Answer, CallError> {
-        let fail = |reason: FailureReason, detail: String| {
-            let counter = match reason {
-                FailureReason::Trap => Some(&self.counters.traps),
-                FailureReason::Timeout => Some(&self.counters.timeouts),
-                FailureReason::MemoryLimit => Some(&self.counters.memory_limit_hits),
-                FailureReason::EgressDenied => Some(&self.counters.egress_denials),
-                _ => None,
-            };
-            if let Some(c) = counter {
-                c.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(CallError::Failed { reason, detail: scrubber.scrub(&detail) })
-        };
-        let result = match outcome {
-            Err(_) => return fail(FailureReason::Timeout, "the connector exceeded its call deadline".into()),
-            Ok(Err(trap)) => {
-                if memory_limit_hit {
-                    return fail(FailureReason::MemoryLimit, "the connector exceeded its memory limit".into());
-                }
-                if matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::Interrupt)) {
-                    return fail(FailureReason::Timeout, "the connector exceeded its call deadline".into());
-                }
-                return fail(FailureReason::Trap, format!("the connector trapped: {}", root_message(&trap)));
-            }
-            Ok(Ok(result)) => result,
-        };
+        let result = self.sandbox_outcome(outcome, memory_limit_hit, scrubber, "connector")?;
         if let Some(host) = record.egress_denied {
-            return fail(FailureReason::EgressDenied, host);
+            return Err(self.failed(FailureReason::EgressDenied, host, scrubber));
         }
         match result {
             Ok(answer) => {
@@ -384,6 +355,57 @@ impl Runtime {
             }),
             Err(e) => Err(CallError::Connector(scrub_error(e, scrubber))),
         }
+    }
+
+    /// A fresh store for one call: memory limiter, epoch deadline from the call timeout.
+    fn call_store(&self, connector_id: Arc<str>, hooks: OutboundHooks, session: Option<SessionScope>, scrubber: Arc<Scrubber>) -> Store<CallState> {
+        let state = CallState::new(connector_id, hooks, CallLimiter::new(self.limits.max_memory_bytes), session, scrubber);
+        let mut store = Store::new(&self.engine.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        let ticks = (self.limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        store
+    }
+
+    /// The tokio timeout around a call: it catches a guest parked in a host call, where epochs
+    /// cannot interrupt.
+    fn hard_deadline(&self) -> Duration {
+        self.limits.call_timeout + Duration::from_millis(500)
+    }
+
+    /// The sandbox's own verdict on a finished (or abandoned) call: deadline, memory limit, trap.
+    fn sandbox_outcome<T>(
+        &self,
+        outcome: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
+        memory_limit_hit: bool,
+        scrubber: &Scrubber,
+        guest: &str,
+    ) -> Result<T, CallError> {
+        match outcome {
+            Err(_) => Err(self.failed(FailureReason::Timeout, format!("the {guest} exceeded its call deadline"), scrubber)),
+            Ok(Err(_)) if memory_limit_hit => Err(self.failed(FailureReason::MemoryLimit, format!("the {guest} exceeded its memory limit"), scrubber)),
+            Ok(Err(trap)) if matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::Interrupt)) => {
+                Err(self.failed(FailureReason::Timeout, format!("the {guest} exceeded its call deadline"), scrubber))
+            }
+            Ok(Err(trap)) => Err(self.failed(FailureReason::Trap, format!("the {guest} trapped: {}", root_message(&trap)), scrubber)),
+            Ok(Ok(result)) => Ok(result),
+        }
+    }
+
+    /// A policy failure, counted for the metrics.
+    fn failed(&self, reason: FailureReason, detail: String, scrubber: &Scrubber) -> CallError {
+        let counter = match reason {
+            FailureReason::Trap => Some(&self.counters.traps),
+            FailureReason::Timeout => Some(&self.counters.timeouts),
+            FailureReason::MemoryLimit => Some(&self.counters.memory_limit_hits),
+            FailureReason::EgressDenied => Some(&self.counters.egress_denials),
+            _ => None,
+        };
+        if let Some(c) = counter {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        CallError::Failed { reason, detail: scrubber.scrub(&detail) }
     }
 
     fn check_size(&self, answer: &Answer) -> Result<(), String> {

@@ -9,6 +9,7 @@
 mod admin;
 mod connections;
 mod end_customers;
+mod field_mappings;
 mod link_sessions;
 mod modules;
 mod tokens;
@@ -16,6 +17,7 @@ mod tokens;
 pub use admin::{AdminTokenRow, AuditEntry};
 pub use connections::{ConnectionFilter, ConnectionRow, NewConnection};
 pub use end_customers::EndCustomerRow;
+pub use field_mappings::{AttachedMapper, MappingVersionRow, NewMappingVersion};
 pub use link_sessions::{CompleteOutcome, LinkCompletion, LinkSessionRow, NewLinkSession, ReplaceCredentials};
 pub use modules::ModuleRow;
 pub use tokens::{NewToken, TokenLookup, TokenRow};

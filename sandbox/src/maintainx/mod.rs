@@ -77,7 +77,7 @@ pub(crate) fn router_with_oauth(
     oauth: Arc<OAuthState>,
 ) -> Router {
     let mx: Mx = Arc::new(MaintainX {
-        ds: Dataset::new(config.seed, config.work_orders),
+        ds: Dataset { plant_fields: config.plant_custom_fields, ..Dataset::new(config.seed, config.work_orders) },
         store: Store::new(),
         keys: config.maintainx_api_keys.iter().cloned().collect(),
         multi_org_keys: config.maintainx_multi_org_keys.iter().cloned().collect(),

@@ -84,6 +84,9 @@ pub struct Dataset {
     pub location_tl: Timeline,
     pub part_tl: Timeline,
     pub purchase_order_tl: Timeline,
+    /// A customised plant: work orders carry the extra fields of [`work_orders::PLANT_FIELDS`]
+    /// (the plant's own status codes, an epoch-seconds inspection date).
+    pub plant_fields: bool,
 }
 
 impl Dataset {
@@ -99,6 +102,7 @@ impl Dataset {
             location_tl: Timeline::new(n.locations, END_MS - 700 * DAY_MS, 6 * y, 10 * DAY_MS),
             part_tl: Timeline::new(n.parts, END_MS - 30 * DAY_MS, 4 * y, 20 * DAY_MS),
             purchase_order_tl: Timeline::new(n.purchase_orders, END_MS, 2 * y, 5 * DAY_MS),
+            plant_fields: false,
         }
     }
 

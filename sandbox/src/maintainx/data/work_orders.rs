@@ -60,6 +60,11 @@ impl Record for WorkOrder {
 
 const DUE_AFTER: i64 = 7 * DAY_MS;
 
+/// The customised plant's own work-order status codes and what they mean (see
+/// [`Dataset::plant_fields`]).
+pub const PLANT_STATUSES: &[(&str, &str)] =
+    &[("ZR01", "released"), ("ZW02", "waiting for parts"), ("ZC03", "technically complete"), ("ZX09", "cancelled")];
+
 pub fn wo_type(ds: &Dataset, i: u64) -> Option<&'static str> {
     let t = [
         (Some("PREVENTIVE"), 40),
@@ -225,6 +230,11 @@ pub fn generate(ds: &Dataset, i: u64) -> WorkOrder {
     extra.insert("Downtime (h)".to_string(), format!("{downtime:.1}"));
     let shift = catalog::SHIFTS[ds.pick("wo.shift", i, 3) as usize];
     extra.insert("Shift".to_string(), shift.to_string());
+    if ds.plant_fields {
+        let (code, _) = PLANT_STATUSES[ds.pick("wo.plant_status", i, PLANT_STATUSES.len() as u64) as usize];
+        extra.insert("Plant Status".to_string(), code.to_string());
+        extra.insert("Inspected At".to_string(), (updated_at / 1000).to_string());
+    }
     WorkOrder {
         id: first_id::WORK_ORDER + i,
         sequential_id: i + 1,
