@@ -7,6 +7,7 @@ use anyhow::Result;
 use crate::api::cursor::CursorSealer;
 use crate::connections::Connections;
 use crate::mapping::Mappers;
+use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::runtime::{Runtime, RuntimeConfig};
 use crate::store::Store;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub connections: Arc<Connections>,
     /// Loaded mapping plugins, by digest.
     pub mappers: Arc<Mappers>,
+    pub metrics: Arc<Metrics>,
     pub cursors: Arc<CursorSealer>,
     /// SHA-256 of `MILLWRIGHT_ADMIN_TOKEN`, when configured.
     pub admin_token_hash: Option<String>,
@@ -58,9 +60,10 @@ impl AppState {
         let mappers = Arc::new(Mappers::new(runtime.clone(), store.clone()));
         mappers.preload().await?;
         let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), mappers.clone(), vault));
+        let metrics = Arc::new(Metrics::new(runtime.clone()));
         let cursors = Arc::new(CursorSealer::new(&options.master_key));
         let admin_token_hash = options.admin_token.as_deref().map(crate::tokens::hash);
-        Ok(AppState { store, runtime, registry, connections, mappers, cursors, admin_token_hash, public_url })
+        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url })
     }
 }
 

@@ -8,6 +8,7 @@ pub mod app;
 pub mod connect;
 pub mod connections;
 pub mod mapping;
+pub mod metrics;
 pub mod registry;
 pub mod runtime;
 pub mod store;

@@ -100,10 +100,12 @@ async fn sandbox_limits_fail_only_the_offending_request() {
     // And after.
     let (status, body) = send(host.get("/v1/work-orders?page_size=2")).await;
     assert_eq!(status, 200, "{body}");
+    use millwright::runtime::RuntimeCounters;
     let counters = &host.app.runtime.counters;
-    assert!(counters.timeouts.load(std::sync::atomic::Ordering::Relaxed) >= 1);
-    assert!(counters.memory_limit_hits.load(std::sync::atomic::Ordering::Relaxed) >= 1);
-    assert!(counters.traps.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    assert!(RuntimeCounters::of(&counters.timeouts, "hostile") >= 1);
+    assert!(RuntimeCounters::of(&counters.memory_limit_hits, "hostile") >= 1);
+    assert!(RuntimeCounters::of(&counters.traps, "hostile") >= 1);
+    assert_eq!(RuntimeCounters::of(&counters.traps, "maintainx"), 0, "counted per connector");
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ mod connect_flow;
 mod cli_vault;
 mod demo_cli;
 mod field_mappings;
+mod metrics;
 mod hostile;
 mod secrets_in_logs;
 mod store_conformance;

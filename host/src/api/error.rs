@@ -164,6 +164,7 @@ impl IntoResponse for ApiError {
         let request_id = super::request_id::current();
         let mut response = (self.status, Json(self.body(request_id.as_deref()))).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.extensions_mut().insert(crate::metrics::ProblemCode(self.code));
         if let Some(wait) = self.retry_after {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));

@@ -36,10 +36,12 @@ pub fn router(app: AppState) -> Router {
         .route("/v1/connection", get(connection::connection))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::scrape))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(problem_for_layer_errors))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), crate::metrics::track))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(app)
 }

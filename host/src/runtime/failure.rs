@@ -55,3 +55,27 @@ impl std::fmt::Display for CallError {
 }
 
 impl std::error::Error for CallError {}
+
+impl CallError {
+    /// A short, bounded name of the outcome, for metrics: the failure reason, or the kind of
+    /// connector error.
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            CallError::Connector(e) => match e {
+                ConnectorError::Unauthorized(_) => "unauthorized",
+                ConnectorError::Forbidden(_) => "forbidden",
+                ConnectorError::NotFound(_) => "not_found",
+                ConnectorError::RateLimited(_) => "rate_limited",
+                ConnectorError::InvalidRequest(_) => "invalid_request",
+                ConnectorError::Unsupported(_) => "unsupported",
+                ConnectorError::UpstreamUnavailable(_) => "upstream_unavailable",
+                ConnectorError::Timeout(_) => "upstream_timeout",
+                ConnectorError::Internal(_) => "connector_internal",
+            },
+            CallError::UpstreamTimeout => "upstream_timeout",
+            CallError::RateLimited { .. } => "rate_limited",
+            CallError::Failed { reason, .. } => reason.as_str(),
+            CallError::Internal(_) => "internal",
+        }
+    }
+}

@@ -17,6 +17,9 @@ use super::scrub::Scrubber;
 use super::state::CallState;
 use super::{CallError, Runtime};
 
+/// The `connector` label of mapping-plugin calls in the metrics.
+const MAPPER_LABEL: &str = "mapper";
+
 /// A compiled, pre-instantiated mapping plugin.
 pub struct LoadedMapper {
     pub digest: String,
@@ -48,8 +51,10 @@ impl Runtime {
         let record: SharedRecord = Arc::new(Mutex::new(CallRecord::default()));
         let hooks = OutboundHooks { connection: self.no_egress(), record };
         let scrubber = Arc::new(Scrubber::default());
+        // Metrics are labelled by kind, not digest (bounded labels); logs name the digest.
         let mut store = self.call_store(format!("mapper:{}", &mapper.digest[..12]).into(), hooks, None, scrubber.clone());
-        self.counters.instantiations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.count_instantiation(MAPPER_LABEL);
+        let started = std::time::Instant::now();
         let run = async {
             let instance = mapper.pre.instantiate_async(&mut store).await?;
             let mut out = Vec::with_capacity(records.len());
@@ -60,6 +65,8 @@ impl Runtime {
         };
         let outcome = tokio::time::timeout(self.hard_deadline(), run).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
-        self.sandbox_outcome(outcome, memory_limit_hit, &scrubber, "mapping plugin")
+        let result = self.sandbox_outcome(MAPPER_LABEL, outcome, memory_limit_hit, &scrubber, "mapping plugin");
+        self.counters.call(MAPPER_LABEL, "map", started.elapsed(), &result, &[]);
+        result
     }
 }

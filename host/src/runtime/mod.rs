@@ -14,6 +14,7 @@
 
 pub mod bindings;
 pub mod compile;
+pub mod counters;
 pub mod engine;
 pub mod failure;
 pub mod guest_output;
@@ -28,7 +29,7 @@ pub mod state;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,6 +41,7 @@ use wasmtime::component::{Component, Linker};
 use self::bindings::*;
 use self::compile::CompileCache;
 use self::engine::{EPOCH_TICK, EngineHandle, EngineSettings};
+pub use self::counters::RuntimeCounters;
 pub use self::failure::{CallError, FailureReason};
 use self::limits::{CallLimiter, RuntimeLimits};
 use self::outbound::auth::HostAuth;
@@ -57,16 +59,6 @@ pub struct RuntimeConfig {
     pub compile_cache_dir: Option<PathBuf>,
     /// Static name resolution consulted before DNS (tests; split-horizon deployments).
     pub dns_overrides: HashMap<String, Vec<IpAddr>>,
-}
-
-/// Counters the metrics endpoint reads.
-#[derive(Debug, Default)]
-pub struct RuntimeCounters {
-    pub instantiations: AtomicU64,
-    pub traps: AtomicU64,
-    pub timeouts: AtomicU64,
-    pub memory_limit_hits: AtomicU64,
-    pub egress_denials: AtomicU64,
 }
 
 pub struct Runtime {
@@ -123,6 +115,20 @@ enum Invocation {
     Create(Entity, String),
     Update(Entity, String, String),
     Passthrough(HttpRequest),
+}
+
+impl Invocation {
+    fn operation(&self) -> &'static str {
+        match self {
+            Invocation::Describe => "describe",
+            Invocation::Check => "check",
+            Invocation::List(..) => "list",
+            Invocation::Get(..) => "get",
+            Invocation::Create(..) => "create",
+            Invocation::Update(..) => "update",
+            Invocation::Passthrough(_) => "passthrough",
+        }
+    }
 }
 
 enum Answer {
@@ -318,25 +324,31 @@ impl Runtime {
         };
         let connector_id: Arc<str> = if module.info.id.is_empty() { Arc::from("(loading)") } else { module.info.id.as_str().into() };
         let hooks = OutboundHooks { connection: outbound, record: record.clone() };
-        let mut store = self.call_store(connector_id, hooks, session, scrubber.clone());
-        self.counters.instantiations.fetch_add(1, Ordering::Relaxed);
+        let mut store = self.call_store(connector_id.clone(), hooks, session, scrubber.clone());
+        self.count_instantiation(&connector_id);
+        let operation = call.operation();
+        let started = std::time::Instant::now();
         let outcome = tokio::time::timeout(self.hard_deadline(), run(&module.pre, &mut store, &context, call)).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
         drop(store);
         let record = std::mem::take(&mut *record.lock().unwrap());
-        self.verdict(outcome, memory_limit_hit, record, &scrubber)
+        let upstream = record.outcomes.clone();
+        let result = self.verdict(&connector_id, outcome, memory_limit_hit, record, &scrubber);
+        self.counters.call(&connector_id, operation, started.elapsed(), &result, &upstream);
+        result
     }
 
     fn verdict(
         &self,
+        connector: &str,
         outcome: Result<wasmtime::Result<Result<Answer, ConnectorError>>, tokio::time::error::Elapsed>,
         memory_limit_hit: bool,
         record: CallRecord,
         scrubber: &Scrubber,
     ) -> Result<Answer, CallError> {
-        let result = self.sandbox_outcome(outcome, memory_limit_hit, scrubber, "connector")?;
+        let result = self.sandbox_outcome(connector, outcome, memory_limit_hit, scrubber, "connector")?;
         if let Some(host) = record.egress_denied {
-            return Err(self.failed(FailureReason::EgressDenied, host, scrubber));
+            return Err(self.failed(connector, FailureReason::EgressDenied, host, scrubber));
         }
         match result {
             Ok(answer) => {
@@ -377,35 +389,31 @@ impl Runtime {
     /// The sandbox's own verdict on a finished (or abandoned) call: deadline, memory limit, trap.
     fn sandbox_outcome<T>(
         &self,
+        connector: &str,
         outcome: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
         memory_limit_hit: bool,
         scrubber: &Scrubber,
         guest: &str,
     ) -> Result<T, CallError> {
         match outcome {
-            Err(_) => Err(self.failed(FailureReason::Timeout, format!("the {guest} exceeded its call deadline"), scrubber)),
-            Ok(Err(_)) if memory_limit_hit => Err(self.failed(FailureReason::MemoryLimit, format!("the {guest} exceeded its memory limit"), scrubber)),
+            Err(_) => Err(self.failed(connector, FailureReason::Timeout, format!("the {guest} exceeded its call deadline"), scrubber)),
+            Ok(Err(_)) if memory_limit_hit => Err(self.failed(connector, FailureReason::MemoryLimit, format!("the {guest} exceeded its memory limit"), scrubber)),
             Ok(Err(trap)) if matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::Interrupt)) => {
-                Err(self.failed(FailureReason::Timeout, format!("the {guest} exceeded its call deadline"), scrubber))
+                Err(self.failed(connector, FailureReason::Timeout, format!("the {guest} exceeded its call deadline"), scrubber))
             }
-            Ok(Err(trap)) => Err(self.failed(FailureReason::Trap, format!("the {guest} trapped: {}", root_message(&trap)), scrubber)),
+            Ok(Err(trap)) => Err(self.failed(connector, FailureReason::Trap, format!("the {guest} trapped: {}", root_message(&trap)), scrubber)),
             Ok(Ok(result)) => Ok(result),
         }
     }
 
     /// A policy failure, counted for the metrics.
-    fn failed(&self, reason: FailureReason, detail: String, scrubber: &Scrubber) -> CallError {
-        let counter = match reason {
-            FailureReason::Trap => Some(&self.counters.traps),
-            FailureReason::Timeout => Some(&self.counters.timeouts),
-            FailureReason::MemoryLimit => Some(&self.counters.memory_limit_hits),
-            FailureReason::EgressDenied => Some(&self.counters.egress_denials),
-            _ => None,
-        };
-        if let Some(c) = counter {
-            c.fetch_add(1, Ordering::Relaxed);
-        }
+    fn failed(&self, connector: &str, reason: FailureReason, detail: String, scrubber: &Scrubber) -> CallError {
+        self.counters.verdict(connector, reason);
         CallError::Failed { reason, detail: scrubber.scrub(&detail) }
+    }
+
+    fn count_instantiation(&self, connector: &str) {
+        self.counters.instantiations.get_or_create(&counters::ConnectorLabels { connector: connector.into() }).inc();
     }
 
     fn check_size(&self, answer: &Answer) -> Result<(), String> {

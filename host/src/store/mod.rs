@@ -11,6 +11,7 @@ mod connections;
 mod end_customers;
 mod field_mappings;
 mod link_sessions;
+mod metrics;
 mod modules;
 mod tokens;
 

@@ -50,6 +50,9 @@ impl ConnectionOutbound {
 #[derive(Debug, Default)]
 pub struct CallRecord {
     pub upstream_calls: u32,
+    /// The outcome of every exchange (retries included), for the metrics: `2xx` … `5xx`, `429`,
+    /// `timeout`, `unreachable`, `denied`.
+    pub outcomes: Vec<&'static str>,
     pub egress_denied: Option<String>,
     pub timed_out: bool,
     pub unreachable: Option<String>,
@@ -120,7 +123,11 @@ async fn send(
             tokio::time::sleep(wait).await;
         }
         let outcome = tokio::time::timeout_at(deadline.into(), exchange(conn, &parts, body.clone())).await;
-        record.lock().unwrap().upstream_calls += 1;
+        {
+            let mut rec = record.lock().unwrap();
+            rec.upstream_calls += 1;
+            rec.outcomes.push(exchange_outcome(&outcome));
+        }
         let retry_in = match outcome {
             Err(_elapsed) => {
                 record.lock().unwrap().timed_out = true;
@@ -166,6 +173,22 @@ async fn send(
             return Err(HttpError::ConnectionReadTimeout);
         }
         tokio::time::sleep(retry_in).await;
+    }
+}
+
+fn exchange_outcome<T>(outcome: &Result<Result<(StatusCode, T, Bytes), ExchangeError>, tokio::time::error::Elapsed>) -> &'static str {
+    match outcome {
+        Err(_) => "timeout",
+        Ok(Ok((status, _, _))) => match status.as_u16() {
+            429 => "429",
+            200..=299 => "2xx",
+            300..=399 => "3xx",
+            400..=499 => "4xx",
+            _ => "5xx",
+        },
+        Ok(Err(ExchangeError::Denied(_))) => "denied",
+        Ok(Err(ExchangeError::TooLarge)) => "too_large",
+        Ok(Err(ExchangeError::Failed { .. })) => "unreachable",
     }
 }
 
