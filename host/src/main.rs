@@ -1,10 +1,19 @@
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// Exit codes: 0 success, 1 a failure while running, 2 bad usage or invalid configuration.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // SAFETY: first thing in `main`, before the runtime or any other thread exists.
+    if let Err(e) = unsafe { millwright::cli::config::load(&args) } {
+        eprintln!("error: {e:#}");
+        return std::process::ExitCode::from(EXIT_USAGE);
+    }
     millwright::telemetry::init();
-    let cli = millwright::cli::Cli::parse();
-    match millwright::cli::run(cli).await {
+    let cli = millwright::cli::Cli::parse_from(args);
+    let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
+    match runtime.block_on(millwright::cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");

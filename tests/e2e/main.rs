@@ -6,6 +6,7 @@ mod harness;
 
 mod admin_api;
 mod connect_flow;
+mod cli_config;
 mod cli_vault;
 mod demo_cli;
 mod field_mappings;

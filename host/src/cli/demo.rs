@@ -31,6 +31,8 @@ pub struct DemoArgs {
     pub key_file: PathBuf,
     #[command(flatten)]
     pub host: HostSettings,
+    #[command(flatten)]
+    pub shutdown: super::serve::ShutdownArgs,
 }
 
 pub async fn run(mut args: DemoArgs) -> Result<()> {
@@ -58,7 +60,7 @@ pub async fn run(mut args: DemoArgs) -> Result<()> {
     println!("  curl {auth} \"{url}/v1/work-orders?status=in_progress&modified_after=2025-01-01T00:00:00Z\"");
     println!();
     println!("Press Ctrl-C to stop.");
-    super::serve::serve(listener, app).await?;
+    super::serve::serve(listener, app, args.shutdown).await?;
     sandbox.shutdown().await;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The `millwright` command line (clap). Each command lives in its own file; `main.rs` only
 //! parses and dispatches.
 
+pub mod config;
 mod connections;
 mod demo;
 mod sandbox;
@@ -22,6 +23,10 @@ use clap::{Parser, Subcommand};
                   Try it: `millwright demo` starts a sandboxed MaintainX emulator and the API on SQLite."
 )]
 pub struct Cli {
+    /// The configuration file (default: `./millwright.toml` when present). Precedence: flags >
+    /// `MILLWRIGHT_*` environment variables > this file.
+    #[arg(long, global = true, env = "MILLWRIGHT_CONFIG", value_name = "PATH")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,6 +54,25 @@ enum Command {
     /// Manage the credential vault.
     #[command(subcommand)]
     Vault(vault::VaultCommand),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script.
+    ///
+    /// Example: millwright completions bash > /etc/bash_completion.d/millwright
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Every setting with its effective value and its source (flag, env, file, default); secrets
+    /// are masked.
+    ///
+    /// Example: MILLWRIGHT_LISTEN=0.0.0.0:8080 millwright config show --json
+    Show(config::ShowArgs),
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -59,5 +83,11 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Connections(cmd) => connections::run(cmd).await,
         Command::Tokens(cmd) => tokens::run(cmd).await,
         Command::Vault(cmd) => vault::run(cmd).await,
+        Command::Config(ConfigCommand::Show(args)) => config::show(args),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "millwright", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }

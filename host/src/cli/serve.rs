@@ -13,6 +13,16 @@ pub struct ServeArgs {
     pub listen: String,
     #[command(flatten)]
     pub host: HostSettings,
+    #[command(flatten)]
+    pub shutdown: ShutdownArgs,
+}
+
+/// How long a stopping server lets in-flight requests finish (SIGTERM or Ctrl-C).
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct ShutdownArgs {
+    /// Seconds in-flight requests get to finish after SIGTERM before the process exits.
+    #[arg(long = "shutdown-grace", env = "MILLWRIGHT_SHUTDOWN_GRACE", default_value_t = 30)]
+    pub grace_secs: u64,
 }
 
 pub async fn run(args: ServeArgs) -> Result<()> {
@@ -20,12 +30,27 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let app = AppState::start(args.host.app_options(master_key)).await?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "millwright is serving");
-    serve(listener, app).await
+    serve(listener, app, args.shutdown).await
 }
 
-/// Serves the API until SIGINT/SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, app: AppState) -> Result<()> {
-    axum::serve(listener, crate::api::router(app)).with_graceful_shutdown(shutdown_signal()).await?;
+/// Serves the API until SIGINT/SIGTERM; then stops accepting connections and lets in-flight
+/// requests finish for at most the grace period.
+pub async fn serve(listener: tokio::net::TcpListener, app: AppState, shutdown: ShutdownArgs) -> Result<()> {
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, crate::api::router(app)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!(grace_secs = shutdown.grace_secs, "stopping: no new connections; finishing in-flight requests");
+        let _ = stopping.send(true);
+    });
+    let grace_over = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(std::time::Duration::from_secs(shutdown.grace_secs)).await;
+    };
+    tokio::select! {
+        served = server => served?,
+        _ = grace_over => tracing::warn!("the grace period ended with requests still in flight; exiting"),
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 
