@@ -23,6 +23,12 @@ const GUESTS: &[(&str, &str, &str, &str)] = &[
         "tests/guests/hostile",
     ),
     (
+        "OAUTH",
+        "oauth",
+        "millwright-oauth-test-connector",
+        "tests/guests/oauth",
+    ),
+    (
         "TEMPLATE",
         "template",
         "millwright-connector-template",

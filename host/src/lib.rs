@@ -5,8 +5,10 @@
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod clock;
 pub mod connect;
 pub mod connections;
+pub mod oauth;
 pub mod registry;
 pub mod runtime;
 pub mod store;

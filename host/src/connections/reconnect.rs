@@ -33,6 +33,12 @@ impl Connections {
     /// is stored: apply the result with `Store::replace_connection_credentials` (or inside a
     /// link-session completion), which compare-and-swaps on `credentials_version`.
     pub async fn check_reconnect(&self, req: &ReconnectConnection) -> Result<ReplaceCredentials, ApiError> {
+        self.check_reconnect_with(req, BTreeMap::new()).await
+    }
+
+    /// [`Connections::check_reconnect`] with credentials the host obtained itself (an OAuth
+    /// grant from the connect page's callback).
+    pub async fn check_reconnect_with(&self, req: &ReconnectConnection, host_credentials: BTreeMap<String, String>) -> Result<ReplaceCredentials, ApiError> {
         let row = self
             .store
             .connection(&req.connection_id)
@@ -47,7 +53,8 @@ impl Connections {
             .ok_or_else(|| ApiError::invalid_request(format!("no connector `{}` is installed", row.connector_id)))?;
         let base_url = req.base_url.clone().unwrap_or_else(|| row.base_url.clone());
         validate_base_url(&base_url)?;
-        let (settings, credentials) = split_form(module.info(), &req.values)?;
+        let (settings, mut credentials) = split_form(module.info(), &req.values)?;
+        credentials.extend(host_credentials);
         let scratch = new_id("relink");
         let spec = ConnectionSpec {
             connection_id: scratch.clone(),

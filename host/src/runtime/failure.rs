@@ -40,6 +40,10 @@ pub enum CallError {
     Failed { reason: FailureReason, detail: String },
     /// The module could not be instantiated or the host itself failed.
     Internal(String),
+    /// The host could not refresh the connection's OAuth token (the authorization server
+    /// refused the grant, e.g. `invalid_grant`, or could not be reached): the connection needs
+    /// reauthorization, for a reason other than the system rejecting a token it was sent.
+    TokenRefreshFailed { detail: String },
 }
 
 impl std::fmt::Display for CallError {
@@ -50,6 +54,7 @@ impl std::fmt::Display for CallError {
             CallError::RateLimited { retry_after, .. } => write!(f, "rate limited; retry after {retry_after:?}"),
             CallError::Failed { reason, detail } => write!(f, "connector failed ({}): {detail}", reason.as_str()),
             CallError::Internal(e) => write!(f, "internal: {e}"),
+            CallError::TokenRefreshFailed { detail } => write!(f, "token refresh failed: {detail}"),
         }
     }
 }

@@ -11,6 +11,7 @@ mod connections;
 mod end_customers;
 mod link_sessions;
 mod modules;
+mod oauth;
 mod tokens;
 
 pub use admin::{AdminTokenRow, AuditEntry};
@@ -18,6 +19,7 @@ pub use connections::{ConnectionFilter, ConnectionRow, NewConnection};
 pub use end_customers::EndCustomerRow;
 pub use link_sessions::{CompleteOutcome, LinkCompletion, LinkSessionRow, NewLinkSession, ReplaceCredentials};
 pub use modules::ModuleRow;
+pub use oauth::{OAuthAppRow, OAuthAuthorizationRow};
 pub use tokens::{NewToken, TokenLookup, TokenRow};
 
 use std::str::FromStr;
