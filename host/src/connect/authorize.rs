@@ -1,7 +1,8 @@
 //! The connect page's OAuth sign-in (authorization code): instead of checking a form, the POST
 //! records an authorization request (state, PKCE verifier, the base URL and settings the form
-//! gave) for 10 minutes and sends the browser to the system's authorize URL; `callback.rs`
-//! takes it from there. Only the SHA-256 of `state` is stored.
+//! gave) for 10 minutes and sends the browser to the system's authorize URL (a 303 when the
+//! form page's CSP allows that origin, else a page with the link); `callback.rs` takes it
+//! from there. Only the SHA-256 of `state` is stored.
 
 use std::collections::BTreeMap;
 
@@ -9,8 +10,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::complete::see_other;
-use super::pages::Target;
-use super::{public_base, secret};
+use super::pages::{Target, sign_in_origin};
+use super::{html, public_base, secret};
 use crate::api::error::ApiError;
 use crate::app::AppState;
 use crate::connections::{split_form, validate_base_url};
@@ -69,5 +70,15 @@ pub async fn start(
         })
         .await?;
     let url = authorize::authorization_url(&config, &redirect_uri, &state, &verifier).ok_or_else(|| ApiError::internal("no authorize URL"))?;
-    Ok(see_other(url.as_str()))
+    // Browsers apply the form page's `form-action` to the redirect: a sign-in page the form
+    // page could not name is reached through a link instead.
+    if sign_in_origin(target).as_deref() == Some(url.origin().ascii_serialization().as_str()) {
+        return Ok(see_other(url.as_str()));
+    }
+    let name = html::escape(&info.name);
+    let body = format!(
+        "<p>Sign in to {name} and allow access; you will come back here when you are done.</p>\n<p><a class=\"button\" href=\"{}\">Continue to {name} sign-in</a></p>\n",
+        html::escape(url.as_str())
+    );
+    Ok(html::page(axum::http::StatusCode::OK, &format!("Sign in to {}", info.name), &body, None))
 }

@@ -109,10 +109,12 @@ pub fn uses_authorization_code(target: &Target) -> bool {
     matches!(scheme(target), Some(AuthScheme::Oauth2AuthorizationCode(_)))
 }
 
-/// The origin of the system's sign-in page the form's POST redirects to (as the connector
-/// declares it; an operator's `authorize_url` override on another origin is not covered).
-fn authorize_origin(target: &Target, base_url: &str) -> Option<String> {
+/// The origin of the system's sign-in page, when the form page can know it (the connector's
+/// authorize URL against the connection's or the default base URL): the page's CSP
+/// `form-action` lets the POST redirect there. Otherwise the POST answers with a link.
+pub fn sign_in_origin(target: &Target) -> Option<String> {
     let Some(AuthScheme::Oauth2AuthorizationCode(c)) = scheme(target) else { return None };
+    let base_url = target.reconnect.as_ref().map(|c| c.base_url.clone()).or_else(|| target.module.info().default_base_url.clone())?;
     let base = url::Url::parse(&format!("{}/", base_url.trim_end_matches('/'))).ok()?;
     base.join(c.authorize_url.as_deref()?).ok().map(|u| u.origin().ascii_serialization())
 }
@@ -148,7 +150,7 @@ pub fn render(status: StatusCode, session: &LinkSessionRow, target: &Target, r: 
         sign_in: uses_authorization_code(target),
     });
     let verb = if target.reconnect.is_some() { "Reconnect" } else { "Connect" };
-    let targets: Vec<String> = [redirect_origin(session), authorize_origin(target, &base_url)].into_iter().flatten().collect();
+    let targets: Vec<String> = [redirect_origin(session), sign_in_origin(target)].into_iter().flatten().collect();
     html::page(status, &format!("{verb} {}", info.name), &body, Some(targets.join(" ")).filter(|t| !t.is_empty()).as_deref())
 }
 
