@@ -72,7 +72,9 @@ impl Store {
         let n = on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
             let n = sqlx::query("DELETE FROM oauth_apps WHERE connector_id = $1").bind(connector_id).execute(&mut *tx).await?.rows_affected();
-            sqlx::query(BUMP_CONNECTIONS).bind(connector_id).execute(&mut *tx).await?;
+            if n == 1 {
+                sqlx::query(BUMP_CONNECTIONS).bind(connector_id).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             Ok::<u64, sqlx::Error>(n)
         }
