@@ -105,6 +105,14 @@ async fn sign_in(f: &Fixture, app: &App, session_url: &str, reconnect: bool) -> 
     param(&to_operator, "code").unwrap()
 }
 
+/// A new connection through the connect pages; its id and token.
+pub async fn link_with_code(f: &Fixture, app: &App) -> (String, String) {
+    let session_url = link_session(app, json!({"allow_private": ["127.0.0.0/8"]})).await;
+    let code = sign_in(f, app, &session_url, false).await;
+    let linked = exchange(app, &code).await;
+    (linked["connection_id"].as_str().unwrap().to_string(), linked["token"].as_str().unwrap().to_string())
+}
+
 async fn exchange(app: &App, code: &str) -> Value {
     let (status, body) = send(app.admin(Method::POST, "/v1/link/token").json(&json!({"code": code}))).await;
     assert_eq!(status, 200, "{body}");

@@ -9,3 +9,4 @@ mod authorization_code;
 mod client_credentials;
 mod fixture;
 mod jwt_bearer;
+mod secrets;
