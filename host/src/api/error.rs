@@ -124,7 +124,11 @@ impl ApiError {
             CallError::Internal(detail) => ApiError::internal(detail),
             // The detail of a failed refresh names the authorization server's answer, which the
             // operator needs; it never holds a token or secret (the runtime scrubs it).
-            CallError::TokenRefreshFailed { detail } => ApiError::reauth_required(
+            CallError::TokenRefreshFailed { detail, rejected: false } => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "upstream_unavailable", format!("the system's token endpoint could not be reached: {detail}"))
+                    .with("reason", "token_endpoint_unavailable")
+            }
+            CallError::TokenRefreshFailed { detail, rejected: true } => ApiError::reauth_required(
                 connection_id,
                 format!("the host could not refresh the OAuth token of connection {connection_id} ({detail}); create a relink session to reconnect it"),
             )

@@ -6,12 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::complete::see_other;
 use super::pages::{Target, sign_in_origin};
-use super::{html, public_base, secret};
+use super::{html, secret};
 use crate::api::error::ApiError;
 use crate::app::AppState;
 use crate::connections::{split_form, validate_base_url};
@@ -37,7 +36,6 @@ pub async fn client_config(app: &AppState, target: &Target, base_url: &str, sett
 
 pub async fn start(
     app: &AppState,
-    headers: &HeaderMap,
     session: &LinkSessionRow,
     target: &Target,
     base_url: Option<String>,
@@ -51,7 +49,9 @@ pub async fn start(
     validate_base_url(&base_url)?;
     let (settings, _no_secrets) = split_form(info, values)?;
     let config = client_config(app, target, &base_url, &settings).await?;
-    let redirect_uri = format!("{}{CALLBACK_PATH}", public_base(app, headers));
+    // The callback must be the operator's registered one: never derived from a request's Host.
+    let public_url = app.public_url.as_deref().ok_or_else(|| ApiError::validation_failed(None, "OAuth sign-in needs MILLWRIGHT_PUBLIC_URL to be set"))?;
+    let redirect_uri = format!("{public_url}{CALLBACK_PATH}");
     let state = secret::generate(STATE_PREFIX);
     let verifier = authorize::code_verifier();
     let now = app.clock.now();

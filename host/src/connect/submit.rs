@@ -86,7 +86,7 @@ async fn handle(app: &AppState, secret_text: &str, connector_id: &str, headers: 
 
     if pages::uses_authorization_code(&target) {
         // The customer signs in at the system; the callback finishes the session.
-        return match authorize::start(app, headers, &session, &target, form.base_url.clone(), &form.values).await {
+        return match authorize::start(app, &session, &target, form.base_url.clone(), &form.values).await {
             Ok(redirect) => Ok(redirect),
             Err(e) => Ok(failed(StatusCode::UNPROCESSABLE_ENTITY, plain::explain(&e, info, &secrets))),
         };

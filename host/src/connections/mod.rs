@@ -143,7 +143,7 @@ impl Connections {
         let checked = self.runtime.check(&module.module, &binding).await;
         self.runtime.forget_connection(&spec.connection_id);
         checked.map_err(|e| match e {
-            CallError::TokenRefreshFailed { detail } => ApiError::validation_failed(None, format!("no access token could be obtained: {detail}")),
+            CallError::TokenRefreshFailed { detail, .. } => ApiError::validation_failed(None, format!("no access token could be obtained: {detail}")),
             e => match ApiError::from_call(e, connection_id) {
                 e if e.code == "connection_reauth_required" => ApiError::validation_failed(None, "the system rejected these credentials"),
                 e => e,
@@ -250,7 +250,7 @@ pub(crate) fn split_form(
     for (name, value) in values {
         if name == AUTH_SCHEME_SETTING {
             chosen_scheme(&info.auth, &BTreeMap::from([(name.clone(), value.clone())]))
-                .map_err(|m| ApiError::validation_failed(Some(AUTH_SCHEME_SETTING), m))?;
+                .map_err(|m| ApiError::validation_failed(Some("auth_scheme"), m))?;
             settings.insert(name.clone(), value.clone());
             continue;
         }

@@ -35,8 +35,10 @@ pub trait GrantStore: Send + Sync {
 #[derive(Clone, Debug)]
 pub struct RefreshFailed {
     pub detail: String,
-    /// The authorization server answered `invalid_grant` (revoked or expired grant).
-    pub invalid_grant: bool,
+    /// The authorization server refused (`invalid_grant`, `invalid_client`, ..., or there is no
+    /// refresh token): only a reauthorization helps. `false`: it could not be asked (unreachable,
+    /// timed out, a malformed answer), which may pass.
+    pub rejected: bool,
 }
 
 /// What the runtime needs to build a connection's token source.
@@ -170,7 +172,7 @@ impl TokenSource {
                 basic
             }
             Flow::JwtBearer => {
-                assertion = assertion::sign(c, self.clock.now()).map_err(|detail| RefreshFailed { detail, invalid_grant: false })?;
+                assertion = assertion::sign(c, self.clock.now()).map_err(|detail| RefreshFailed { detail, rejected: false })?;
                 form.extend([
                     ("grant_type", "client_credentials"),
                     ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
@@ -181,14 +183,14 @@ impl TokenSource {
             Flow::AuthorizationCode => {
                 refresh_token = current.refresh_token.clone().ok_or_else(|| RefreshFailed {
                     detail: "the access token expired and the grant has no refresh token".into(),
-                    invalid_grant: true,
+                    rejected: true,
                 })?;
                 form.extend([("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str())]);
                 basic
             }
         };
         let issued = token_endpoint::request(&self.http, &c.token_url, &form, basic, self.timeout).await.map_err(|e| RefreshFailed {
-            invalid_grant: matches!(&e, TokenError::Rejected { error, .. } if error == "invalid_grant"),
+            rejected: matches!(e, TokenError::Rejected { .. }),
             detail: e.to_string(),
         })?;
         Ok(grant_from(issued, current.refresh_token.clone(), &self.clock))
@@ -208,9 +210,9 @@ pub fn grant_from(issued: token_endpoint::TokenResponse, old_refresh: Option<Str
 }
 
 fn bearer(st: &State) -> Result<Token, RefreshFailed> {
-    let token = st.grant.access_token.as_deref().ok_or_else(|| RefreshFailed { detail: "no access token".into(), invalid_grant: false })?;
+    let token = st.grant.access_token.as_deref().ok_or_else(|| RefreshFailed { detail: "no access token".into(), rejected: false })?;
     let mut header = HeaderValue::try_from(format!("Bearer {token}"))
-        .map_err(|_| RefreshFailed { detail: "the access token is not valid header text".into(), invalid_grant: false })?;
+        .map_err(|_| RefreshFailed { detail: "the access token is not valid header text".into(), rejected: false })?;
     header.set_sensitive(true);
     Ok(Token { header, generation: st.generation })
 }

@@ -219,6 +219,9 @@ impl Runtime {
         let scheme = chosen_scheme(&module.info.auth, &spec.settings).map_err(|e| anyhow!(e))?;
         let connector_managed = matches!(scheme, AuthScheme::ConnectorManaged);
         let policy = self.policy(spec)?;
+        // Known secrets scrubbed from guest output and errors: the credentials, the OAuth client secret.
+        let mut secrets: Vec<String> = crate::oauth::grant::secret_values(&spec.credentials).collect();
+        secrets.extend(oauth.as_ref().and_then(|s| s.config.client_secret.clone()));
         let auth = match oauth {
             Some(setup) => {
                 // Token requests go through the connection's egress policy too.
@@ -240,7 +243,7 @@ impl Runtime {
         Ok(ConnectionBinding {
             context,
             outbound: Arc::new(ConnectionOutbound::new(policy, auth, self.limits.outbound.clone())),
-            scrubber: Arc::new(Scrubber::new(crate::oauth::grant::secret_values(&spec.credentials))),
+            scrubber: Arc::new(Scrubber::new(secrets)),
         })
     }
 
@@ -398,8 +401,8 @@ impl Runtime {
         if let Some(host) = record.egress_denied {
             return fail(FailureReason::EgressDenied, host);
         }
-        if let (Err(_), Some(detail)) = (&result, &record.token_refresh_failed) {
-            return Err(CallError::TokenRefreshFailed { detail: scrubber.scrub(detail) });
+        if let (Err(_), Some(failed)) = (&result, &record.token_refresh_failed) {
+            return Err(CallError::TokenRefreshFailed { detail: scrubber.scrub(&failed.detail), rejected: failed.rejected });
         }
         match result {
             Ok(answer) => {

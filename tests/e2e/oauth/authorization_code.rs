@@ -32,6 +32,12 @@ fn csrf_of(html: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
+/// Posts the connect form of `html` (its form token, the sandbox's base URL).
+async fn post_form(f: &Fixture, app: &App, session_url: &str, html: &str) -> reqwest::Response {
+    let form = url::form_urlencoded::Serializer::new(String::new()).append_pair("_csrf", &csrf_of(html)).append_pair("_base_url", &f.base_url()).finish();
+    app.http.post(format!("{session_url}/{CONNECTOR}")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap()
+}
+
 /// The sign-in URL the form's POST leads to: its 303's `Location`, or the page's link.
 async fn authorize_url_of(resp: reqwest::Response) -> String {
     if resp.status() == 303 {
@@ -62,18 +68,7 @@ async fn sign_in(f: &Fixture, app: &App, session_url: &str, reconnect: bool) -> 
     let html = page.text().await.unwrap();
     assert!(html.contains("Continue to MaintainX (OAuth test) sign-in"), "{html}");
     assert!(!html.contains("type=\"password\""), "no secret to type");
-    let form = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("_csrf", &csrf_of(&html))
-        .append_pair("_base_url", &f.base_url())
-        .finish();
-    let resp = app
-        .http
-        .post(format!("{session_url}/{CONNECTOR}"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form)
-        .send()
-        .await
-        .unwrap();
+    let resp = post_form(f, app, session_url, &html).await;
     // A new connection's base URL is typed in the form, so its page cannot allow the sign-in
     // origin in CSP `form-action`: the POST answers with a link. A reconnect knows it: a 303.
     assert_eq!(resp.status(), if reconnect { 303 } else { 200 });
@@ -186,8 +181,7 @@ async fn a_refused_or_forged_sign_in_stores_nothing() {
     // The system answers with an error instead of a code.
     let session_url = link_session(&app, json!({"allow_private": ["127.0.0.0/8"]})).await;
     let html = app.http.get(&session_url).send().await.unwrap().text().await.unwrap();
-    let form = url::form_urlencoded::Serializer::new(String::new()).append_pair("_csrf", &csrf_of(&html)).append_pair("_base_url", &f.base_url()).finish();
-    let resp = app.http.post(format!("{session_url}/{CONNECTOR}")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap();
+    let resp = post_form(&f, &app, &session_url, &html).await;
     let state = param(&authorize_url_of(resp).await, "state").unwrap();
     let denied = app.http.get(format!("{}/connect/oauth/callback?error=access_denied&state={state}", app.url)).send().await.unwrap();
     assert_eq!(denied.status(), 403);

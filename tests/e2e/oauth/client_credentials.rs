@@ -1,6 +1,7 @@
 //! Client credentials: the host fetches the token, caches it, asks once for many concurrent
 //! requests (single flight), asks again once the token expires (the host's clock moved) and
-//! once after a 401; a client the authorization server no longer accepts is a 409.
+//! once after a 401; a client the authorization server no longer accepts is a 409, an
+//! unreachable authorization server a 502.
 
 use std::time::Duration;
 
@@ -53,6 +54,11 @@ async fn a_client_secret_the_server_refuses_fails_the_connection_and_the_check()
     });
     let problem = expect_problem(app.admin(Method::POST, "/v1/admin/connections").json(&body), 422, "validation_failed").await;
     assert!(problem["detail"].as_str().unwrap().contains("invalid_client"), "{problem}");
+    let mut unknown = body.clone();
+    unknown["auth_scheme"] = "api_key_header".into();
+    let problem = expect_problem(app.admin(Method::POST, "/v1/admin/connections").json(&unknown), 422, "validation_failed").await;
+    assert_eq!(problem["field"], "auth_scheme", "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("oauth2_client_credentials"), "names the offered schemes: {problem}");
     let (_, list) = send(app.admin(Method::GET, "/v1/admin/connections")).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0, "nothing stored");
 
@@ -66,4 +72,9 @@ async fn a_client_secret_the_server_refuses_fails_the_connection_and_the_check()
     assert_eq!(problem["reason"], "token_refresh_failed", "{problem}");
     assert_eq!(problem["connection_id"], id);
     assert!(!problem.to_string().contains("rotated-elsewhere"));
+
+    // An authorization server that cannot be reached is no reason to reauthorize: a 502.
+    app.set_oauth_app(json!({"client_id": CLIENT, "client_secret": SECRET, "token_url": "http://127.0.0.1:1/oauth/token"})).await;
+    let problem = expect_problem(app.get(&token, "/v1/work-orders"), 502, "upstream_unavailable").await;
+    assert_eq!(problem["reason"], "token_endpoint_unavailable", "{problem}");
 }

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use millwright::app::{AppOptions, AppState};
+use millwright::app::AppState;
 use millwright::runtime::RuntimeConfig;
 use millwright::runtime::engine::EngineSettings;
 use millwright::vault::MasterKey;
@@ -12,7 +12,7 @@ use millwright_sandbox::{OAuthClient, Sandbox, SandboxConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::harness::{ADMIN_TOKEN, compile_cache_dir, send, test_limits};
+use crate::harness::{ADMIN_TOKEN, compile_cache_dir, send, serve_app, test_limits};
 
 pub const CLIENT: &str = "mx-client";
 pub const SECRET: &str = "mx-client-secret-0b7e4f";
@@ -91,20 +91,8 @@ impl Fixture {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = AppState::start(AppOptions {
-            database_url: format!("sqlite://{}", self.dir.path().join("oauth.db").display()),
-            master_key: self.master_key.clone(),
-            runtime,
-            builtin_modules: vec![oauth_bytes()],
-            admin_token: Some(ADMIN_TOKEN.into()),
-            public_url: Some(url.clone()),
-        })
-        .await
-        .expect("app starts");
-        let router = millwright::api::router(app.clone());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
+        let database_url = format!("sqlite://{}", self.dir.path().join("oauth.db").display());
+        let (app, server) = serve_app(listener, database_url, self.master_key.clone(), runtime, vec![oauth_bytes()]).await;
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         App { url, app, http, server }
     }

@@ -59,7 +59,7 @@ pub struct CallRecord {
     pub rate_limit_waited: Duration,
     /// The host could not get or refresh the connection's OAuth token (the call ends with
     /// `CallError::TokenRefreshFailed`, whatever the guest makes of it).
-    pub token_refresh_failed: Option<String>,
+    pub token_refresh_failed: Option<crate::oauth::RefreshFailed>,
 }
 
 pub type SharedRecord = Arc<Mutex<CallRecord>>;
@@ -113,7 +113,7 @@ async fn send(
         match conn.auth.apply(&mut parts).await {
             Ok(generation) => renewable = generation,
             Err(failed) => {
-                record.lock().unwrap().token_refresh_failed = Some(failed.detail);
+                record.lock().unwrap().token_refresh_failed = Some(failed);
                 return Err(HttpError::HttpRequestDenied);
             }
         }
@@ -144,7 +144,7 @@ async fn send(
                 {
                     match conn.auth.renew(&mut parts, generation).await {
                         Ok(()) => continue,
-                        Err(failed) => record.lock().unwrap().token_refresh_failed = Some(failed.detail),
+                        Err(failed) => record.lock().unwrap().token_refresh_failed = Some(failed),
                     }
                 }
                 let wait = retry_wait(status, &headers, idempotent, attempt, limits, record);
