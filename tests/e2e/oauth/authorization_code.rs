@@ -27,13 +27,13 @@ fn location(resp: &reqwest::Response) -> String {
     resp.headers()["location"].to_str().unwrap().to_string()
 }
 
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let start = html.find("name=\"_csrf\" value=\"").expect("a form token") + "name=\"_csrf\" value=\"".len();
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
 /// Posts the connect form of `html` (its form token, the sandbox's base URL).
-async fn post_form(f: &Fixture, app: &App, session_url: &str, html: &str) -> reqwest::Response {
+pub async fn post_form(f: &Fixture, app: &App, session_url: &str, html: &str) -> reqwest::Response {
     let form = url::form_urlencoded::Serializer::new(String::new()).append_pair("_csrf", &csrf_of(html)).append_pair("_base_url", &f.base_url()).finish();
     app.http.post(format!("{session_url}/{CONNECTOR}")).header("content-type", "application/x-www-form-urlencoded").body(form).send().await.unwrap()
 }
@@ -48,7 +48,7 @@ async fn authorize_url_of(resp: reqwest::Response) -> String {
     page[start..start + page[start..].find('"').unwrap()].replace("&amp;", "&")
 }
 
-async fn link_session(app: &App, extra: Value) -> String {
+pub async fn link_session(app: &App, extra: Value) -> String {
     let mut body = json!({
         "end_customer_id": "plant-7", "redirect_uri": REDIRECT, "environment": "test",
         "allowed_connectors": [CONNECTOR], "state": "op-state-1",

@@ -10,6 +10,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::fixture::{CLIENT, Fixture, SECRET};
+use super::authorization_code::{link_session, post_form};
 use crate::harness::{expect_problem, send};
 
 #[tokio::test]
@@ -77,4 +78,24 @@ async fn a_client_secret_the_server_refuses_fails_the_connection_and_the_check()
     app.set_oauth_app(json!({"client_id": CLIENT, "client_secret": SECRET, "token_url": "http://127.0.0.1:1/oauth/token"})).await;
     let problem = expect_problem(app.get(&token, "/v1/work-orders"), 502, "upstream_unavailable").await;
     assert_eq!(problem["reason"], "token_endpoint_unavailable", "{problem}");
+}
+
+#[tokio::test]
+async fn a_relink_through_the_connect_page_keeps_the_chosen_scheme() {
+    let f = Fixture::start().await;
+    let app = f.app().await;
+    app.set_oauth_app(json!({"client_id": CLIENT, "client_secret": SECRET})).await;
+    let (id, token) = app.connect(&f.base_url(), "oauth2_client_credentials").await;
+    let relink = link_session(&app, json!({"connection_id": id})).await;
+    let html = app.http.get(&relink).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(">Reconnect</button>"), "a form, not a sign-in: {html}");
+    let resp = post_form(&f, &app, &relink, &html).await;
+    assert_eq!(resp.status(), 303, "{}", resp.text().await.unwrap());
+    assert!(resp.headers()["location"].to_str().unwrap().contains("code=mwc_"));
+    let (status, view) = send(app.admin(Method::GET, &format!("/v1/admin/connections/{id}"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["settings"]["mw:auth_scheme"], "oauth2_client_credentials", "{view}");
+    let before = f.sandbox.oauth_token_requests();
+    assert_eq!(app.work_orders(&token).await.0, 200);
+    assert_eq!(f.sandbox.oauth_token_requests(), before + 1, "rebound: a fresh client-credentials token");
 }
