@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -73,12 +73,14 @@ pub async fn load(store: &Store, vault: &Vault, connector_id: &str) -> anyhow::R
     }))
 }
 
-fn view(app: &AppState, headers: &HeaderMap, row: &OAuthAppRow) -> Value {
+/// The app without secrets, plus the callback to register with the system (`null` without
+/// `MILLWRIGHT_PUBLIC_URL`, which the authorization-code sign-in needs).
+fn view(app: &AppState, row: &OAuthAppRow) -> Value {
     let public: Value = serde_json::from_str(&row.public_json).unwrap_or(Value::Null);
     let mut v = json!({
         "connector_id": row.connector_id,
         "client_id": row.client_id,
-        "redirect_uri": format!("{}{CALLBACK_PATH}", crate::connect::public_base(app, headers)),
+        "redirect_uri": app.public_url.as_ref().map(|u| format!("{u}{CALLBACK_PATH}")),
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     });
@@ -111,7 +113,6 @@ fn check_url(field: &str, url: &Option<String>) -> Result<(), ApiError> {
 pub async fn put(
     State(app): State<AppState>,
     auth: AdminAuth,
-    headers: HeaderMap,
     Path(connector_id): Path<String>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<Value>, ApiError> {
@@ -151,12 +152,12 @@ pub async fn put(
     let details = json!({"client_id": body.client_id, "client_secret_set": public.client_secret_set, "private_key_set": public.private_key_set});
     app.store.audit(&auth.actor, "oauth_app.set", Some(&connector_id), &details).await?;
     let row = app.store.oauth_app(&connector_id).await?.ok_or_else(|| ApiError::internal("OAuth app vanished"))?;
-    Ok(Json(view(&app, &headers, &row)))
+    Ok(Json(view(&app, &row)))
 }
 
-pub async fn get(State(app): State<AppState>, _auth: AdminAuth, headers: HeaderMap, Path(connector_id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn get(State(app): State<AppState>, _auth: AdminAuth, Path(connector_id): Path<String>) -> Result<Json<Value>, ApiError> {
     let row = app.store.oauth_app(&connector_id).await?.ok_or_else(|| ApiError::not_found(format!("no OAuth app is configured for `{connector_id}`")))?;
-    Ok(Json(view(&app, &headers, &row)))
+    Ok(Json(view(&app, &row)))
 }
 
 pub async fn delete(State(app): State<AppState>, auth: AdminAuth, Path(connector_id): Path<String>) -> Result<StatusCode, ApiError> {
