@@ -194,3 +194,22 @@ async fn a_refused_or_forged_sign_in_stores_nothing() {
     let (_, list) = send(app.admin(Method::GET, "/v1/admin/connections")).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0, "{list}");
 }
+
+/// The grant's compare-and-swap and its survival across a restart, on PostgreSQL.
+#[tokio::test]
+async fn rotated_refresh_tokens_persist_on_postgres() {
+    let pg = crate::databases::fresh_postgres().await;
+    let f = Fixture::on(Some(pg.url.clone())).await;
+    let app = f.app().await;
+    app.set_oauth_app(json!({"client_id": CLIENT, "client_secret": SECRET})).await;
+    let (_, token) = link_with_code(&f, &app).await;
+    app.advance(Duration::from_secs(3600));
+    assert_eq!(app.work_orders(&token).await.0, 200);
+    drop(app);
+    let app = f.app().await;
+    app.advance(Duration::from_secs(3 * 3600));
+    let (status, body) = app.work_orders(&token).await;
+    assert_eq!(status, 200, "refreshed with the stored, rotated refresh token: {body}");
+    assert_eq!(f.sandbox.oauth_token_requests(), 3, "exchange + two refreshes");
+    app.app.store.close().await;
+}

@@ -45,7 +45,8 @@ pub struct Fixture {
     /// The `kid` the sandbox expects on assertions signed with `key`.
     pub kid: String,
     master_key: MasterKey,
-    dir: tempfile::TempDir,
+    database_url: String,
+    _dir: tempfile::TempDir,
 }
 
 /// One run of the host on the fixture's database.
@@ -64,6 +65,11 @@ impl Drop for App {
 
 impl Fixture {
     pub async fn start() -> Fixture {
+        Fixture::on(None).await
+    }
+
+    /// On `database_url` (PostgreSQL), or a SQLite file in a temporary directory.
+    pub async fn on(database_url: Option<String>) -> Fixture {
         let key = ec_key();
         let client = OAuthClient {
             client_id: CLIENT.into(),
@@ -74,7 +80,9 @@ impl Fixture {
         let kid = client.jwt_kid().unwrap();
         let config = SandboxConfig { work_orders: 50, oauth_clients: vec![client], oauth_auto_approve: true, ..Default::default() };
         let sandbox = Sandbox::bind("127.0.0.1:0", config).await.expect("sandbox starts");
-        Fixture { sandbox, key, kid, master_key: MasterKey::generate(), dir: tempfile::tempdir().unwrap() }
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("oauth.db").display()));
+        Fixture { sandbox, key, kid, master_key: MasterKey::generate(), database_url, _dir: dir }
     }
 
     pub fn base_url(&self) -> String {
@@ -91,8 +99,7 @@ impl Fixture {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let database_url = format!("sqlite://{}", self.dir.path().join("oauth.db").display());
-        let (app, server) = serve_app(listener, database_url, self.master_key.clone(), runtime, vec![oauth_bytes()]).await;
+        let (app, server) = serve_app(listener, self.database_url.clone(), self.master_key.clone(), runtime, vec![oauth_bytes()]).await;
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         App { url, app, http, server }
     }
