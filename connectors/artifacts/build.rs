@@ -35,6 +35,12 @@ const GUESTS: &[(&str, &str, &str, &str)] = &[
         "tests/guests/mapper-v2",
     ),
     (
+        "OAUTH",
+        "oauth",
+        "millwright-oauth-test-connector",
+        "tests/guests/oauth",
+    ),
+    (
         "TEMPLATE",
         "template",
         "millwright-connector-template",

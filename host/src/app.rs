@@ -29,6 +29,8 @@ pub struct AppState {
     /// `MILLWRIGHT_PUBLIC_URL`, without a trailing slash: where connect links and OAuth redirects
     /// point. `None`: links are built on the address the operator's request came in on.
     pub public_url: Option<String>,
+    /// The clock expiries are judged by (link codes, OAuth tokens); tests move it forward.
+    pub clock: crate::clock::Clock,
 }
 
 pub struct AppOptions {
@@ -63,7 +65,8 @@ impl AppState {
         let metrics = Arc::new(Metrics::new(runtime.clone()));
         let cursors = Arc::new(CursorSealer::new(&options.master_key));
         let admin_token_hash = options.admin_token.as_deref().map(crate::tokens::hash);
-        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url })
+        let clock = connections.clock().clone();
+        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url, clock })
     }
 }
 

@@ -5,10 +5,12 @@
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod clock;
 pub mod connect;
 pub mod connections;
 pub mod mapping;
 pub mod metrics;
+pub mod oauth;
 pub mod registry;
 pub mod runtime;
 pub mod store;

@@ -47,6 +47,7 @@ pub struct Sealed {
     pub wrapped_key: Vec<u8>,
 }
 
+#[derive(Clone)]
 pub struct Vault {
     master: Aes256Gcm,
 }

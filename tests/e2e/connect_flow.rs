@@ -353,7 +353,7 @@ async fn session_creation_validates_every_field() {
         ("rotate_tokens", json!(true), "rotate_tokens"),
         ("rotate_tokens", json!("yes"), "rotate_tokens"),
         ("state", json!(42), "state"),
-        ("allow_private", json!(["not-a-cidr"]), "allow_private"),
+        ("allow_private", json!(["not a network or host"]), "allow_private"),
         ("colour", json!("red"), "colour"),
     ];
     for (field, value, named) in cases {

@@ -105,20 +105,8 @@ impl Host {
         // Bound first: the app builds connect links on the server's URL (`MILLWRIGHT_PUBLIC_URL`).
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = AppState::start(AppOptions {
-            database_url: options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display())),
-            master_key: MasterKey::generate(),
-            runtime,
-            builtin_modules,
-            admin_token: Some(ADMIN_TOKEN.into()),
-            public_url: Some(url.clone()),
-        })
-        .await
-        .expect("app starts");
-        let router = millwright::api::router(app.clone());
-        let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
+        let database_url = options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
+        let (app, server) = serve_app(listener, database_url, MasterKey::generate(), runtime, builtin_modules).await;
         let mut host = Host {
             url,
             app,
@@ -167,6 +155,26 @@ impl Host {
     pub fn patch(&self, path: &str, body: &Value) -> reqwest::RequestBuilder {
         self.client.patch(format!("{}{path}", self.url)).bearer_auth(&self.token).json(body)
     }
+}
+
+/// Starts the app (admin token [`ADMIN_TOKEN`], public URL = the listener's) and serves its API
+/// on `listener` from a spawned task.
+pub async fn serve_app(
+    listener: tokio::net::TcpListener,
+    database_url: String,
+    master_key: MasterKey,
+    runtime: RuntimeConfig,
+    builtin_modules: Vec<&'static [u8]>,
+) -> (AppState, tokio::task::JoinHandle<()>) {
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = AppState::start(AppOptions { database_url, master_key, runtime, builtin_modules, admin_token: Some(ADMIN_TOKEN.into()), public_url: Some(url) })
+        .await
+        .expect("app starts");
+    let router = millwright::api::router(app.clone());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    (app, server)
 }
 
 /// Sends and returns the status and JSON body (`Null` when not JSON).

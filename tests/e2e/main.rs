@@ -18,3 +18,6 @@ mod unified_errors;
 mod unified_reads;
 mod unified_writes;
 mod upstream_faults;
+mod link_code_expiry;
+mod oauth;
+mod private_hosts;

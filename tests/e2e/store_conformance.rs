@@ -199,3 +199,67 @@ async fn field_mappings_round_trip(store: &Store) {
 async fn field_mappings() {
     on_both!(field_mappings_round_trip);
 }
+
+/// OAuth apps (upsert bumps the connector's connections), the single-use authorization
+/// requests, the credentials compare-and-swap of refreshed grants, and master-key rotation
+/// re-wrapping the apps' keys.
+async fn oauth_round_trip(store: &Store) {
+    store.insert_connection(&connection("conn_o", "acme", "maintainx-oauth")).await.unwrap();
+    store.upsert_oauth_app("maintainx-oauth", "client-1", b"sealed", b"key-1", r#"{"scopes":null}"#).await.unwrap();
+    store.upsert_oauth_app("maintainx-oauth", "client-2", b"sealed-2", b"key-2", "{}").await.unwrap();
+    let app = store.oauth_app("maintainx-oauth").await.unwrap().unwrap();
+    assert_eq!((app.client_id.as_str(), app.wrapped_key.as_slice()), ("client-2", &b"key-2"[..]));
+    assert_eq!(store.connection("conn_o").await.unwrap().unwrap().config_version, 3, "each change rebinds the connector's connections");
+
+    let rewrapped = store.rewrap_all_keys(|id, wrapped| Ok([id.as_bytes(), b"|", wrapped].concat())).await.unwrap();
+    assert_eq!(rewrapped, 1, "one connection");
+    assert_eq!(store.oauth_app("maintainx-oauth").await.unwrap().unwrap().wrapped_key, b"oauth_app:maintainx-oauth|key-2".to_vec());
+    assert!(store.delete_oauth_app("maintainx-oauth").await.unwrap());
+    assert!(!store.delete_oauth_app("maintainx-oauth").await.unwrap());
+
+    let v = store.connection("conn_o").await.unwrap().unwrap().credentials_version;
+    assert!(store.swap_connection_credentials("conn_o", v, b"grant-2", b"k2").await.unwrap());
+    assert!(!store.swap_connection_credentials("conn_o", v, b"grant-3", b"k3").await.unwrap(), "the version moved");
+    let row = store.connection("conn_o").await.unwrap().unwrap();
+    assert_eq!((row.credentials.as_slice(), row.credentials_version, row.config_version), (&b"grant-2"[..], v + 1, 4), "no rebind for a refresh");
+
+    store
+        .insert_link_session(&millwright::store::NewLinkSession {
+            id: "lnk_o".into(),
+            secret_hash: "sh".into(),
+            end_customer_id: "acme".into(),
+            environment: "test".into(),
+            redirect_uri: "https://app.example.com/cb".into(),
+            state: None,
+            allowed_connectors_json: None,
+            connection_id: None,
+            rotate_tokens: false,
+            approved_hosts_json: "[]".into(),
+            private_networks_json: "[]".into(),
+            created_by: "env".into(),
+            expires_at: "2999-01-01T00:00:00.000000Z".into(),
+        })
+        .await
+        .unwrap();
+    let pending = millwright::store::OAuthAuthorizationRow {
+        state_hash: "st".into(),
+        link_session_id: "lnk_o".into(),
+        connector_id: "maintainx-oauth".into(),
+        base_url: "https://api.example.com/v1".into(),
+        settings_json: "{}".into(),
+        code_verifier: "v".into(),
+        redirect_uri: "https://host.example/connect/oauth/callback".into(),
+        created_at: "2026-01-01T00:00:00.000000Z".into(),
+        expires_at: "2026-01-01T00:10:00.000000Z".into(),
+        used_at: None,
+    };
+    store.insert_oauth_authorization(&pending).await.unwrap();
+    assert!(store.claim_oauth_authorization("st", "2026-01-01T00:10:00.000000Z").await.unwrap().is_none(), "expired at its expiry");
+    assert_eq!(store.claim_oauth_authorization("st", "2026-01-01T00:09:59.000000Z").await.unwrap().unwrap().code_verifier, "v");
+    assert!(store.claim_oauth_authorization("st", "2026-01-01T00:09:59.000000Z").await.unwrap().is_none(), "single use");
+}
+
+#[tokio::test]
+async fn oauth() {
+    on_both!(oauth_round_trip);
+}

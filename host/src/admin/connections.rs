@@ -53,11 +53,15 @@ struct CreateBody {
     settings: BTreeMap<String, String>,
     #[serde(default)]
     metadata: Option<serde_json::Map<String, Value>>,
-    /// Private networks (CIDR) this connection may reach: on-prem systems.
+    /// Private networks (CIDR) or host names this connection may reach: on-prem systems.
     #[serde(default)]
     allow_private: Vec<String>,
     #[serde(default)]
     approve_hosts: Vec<String>,
+    /// Which of the connector's auth schemes to use (`oauth2_client_credentials`, ...); the
+    /// first one it declares by default.
+    #[serde(default)]
+    auth_scheme: Option<String>,
 }
 
 fn test_env() -> String {
@@ -70,10 +74,13 @@ pub async fn create(State(app): State<AppState>, auth: AdminAuth, JsonObject(bod
     let private_networks = body
         .allow_private
         .iter()
-        .map(|n| n.parse().map_err(|_| ApiError::validation_failed(Some("allow_private"), format!("`{n}` is not a CIDR network"))))
+        .map(|n| n.parse().map_err(|m: String| ApiError::validation_failed(Some("allow_private"), m)))
         .collect::<Result<Vec<_>, _>>()?;
     let mut values = body.settings;
     values.extend(body.credentials);
+    if let Some(scheme) = body.auth_scheme {
+        values.insert(crate::runtime::outbound::auth::AUTH_SCHEME_SETTING.to_string(), scheme);
+    }
     let request = CreateConnection {
         connector_id: body.connector_id,
         base_url: body.base_url,

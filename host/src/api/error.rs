@@ -13,6 +13,10 @@ use serde_json::{Value, json};
 use crate::runtime::bindings::ConnectorError;
 use crate::runtime::{CallError, FailureReason};
 
+/// `reason` of a `connection_reauth_required` caused by a failed OAuth refresh (the
+/// authorization server refused the grant), as opposed to the system rejecting a credential.
+pub const REAUTH_TOKEN_REFRESH_FAILED: &str = "token_refresh_failed";
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -57,6 +61,11 @@ impl ApiError {
     }
     pub fn connector_failed(reason: FailureReason, detail: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "connector_failed", detail).with("reason", reason.as_str())
+    }
+
+    /// 409 `connection_reauth_required`, naming the connection to relink.
+    pub fn reauth_required(connection_id: &str, detail: String) -> Self {
+        Self::new(StatusCode::CONFLICT, "connection_reauth_required", detail).with("connection_id", connection_id)
     }
 
     fn title(&self) -> &'static str {
@@ -113,15 +122,24 @@ impl ApiError {
                 e
             }
             CallError::Internal(detail) => ApiError::internal(detail),
+            // The detail of a failed refresh names the authorization server's answer, which the
+            // operator needs; it never holds a token or secret (the runtime scrubs it).
+            CallError::TokenRefreshFailed { detail, rejected: false } => {
+                ApiError::new(StatusCode::BAD_GATEWAY, "upstream_unavailable", format!("the system's token endpoint could not be reached: {detail}"))
+                    .with("reason", "token_endpoint_unavailable")
+            }
+            CallError::TokenRefreshFailed { detail, rejected: true } => ApiError::reauth_required(
+                connection_id,
+                format!("the host could not refresh the OAuth token of connection {connection_id} ({detail}); create a relink session to reconnect it"),
+            )
+            .with("reason", REAUTH_TOKEN_REFRESH_FAILED),
             CallError::Connector(e) => match e {
-                ConnectorError::Unauthorized(_) => ApiError::new(
-                    StatusCode::CONFLICT,
-                    "connection_reauth_required",
+                ConnectorError::Unauthorized(_) => ApiError::reauth_required(
+                    connection_id,
                     format!(
                         "the system rejected the stored credentials of connection {connection_id}; create a relink session to reconnect it"
                     ),
-                )
-                .with("connection_id", connection_id),
+                ),
                 ConnectorError::Forbidden(m) => ApiError::new(
                     StatusCode::BAD_GATEWAY,
                     "upstream_forbidden",

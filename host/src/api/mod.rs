@@ -32,6 +32,7 @@ pub fn router(app: AppState) -> Router {
         .merge(unified::routes())
         .merge(crate::admin::routes())
         .merge(crate::connect::routes())
+        .merge(crate::oauth::routes())
         .route("/v1/passthrough", post(passthrough::passthrough))
         .route("/v1/connection", get(connection::connection))
         .route("/healthz", get(healthz))

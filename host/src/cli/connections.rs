@@ -35,10 +35,10 @@ pub struct CreateArgs {
     /// Your own id for the end customer this connection belongs to.
     #[arg(long)]
     pub end_customer_id: Option<String>,
-    /// A private network the connection may reach (CIDR, repeatable), e.g. 10.20.0.0/16 for an
-    /// on-prem system, 127.0.0.0/8 for a local emulator.
+    /// A private network or host the connection may reach (CIDR or host name, repeatable), e.g.
+    /// 10.20.0.0/16 or maximo.plant.internal for an on-prem system, 127.0.0.0/8 for a local emulator.
     #[arg(long = "allow-private")]
-    pub allow_private: Vec<ipnet::IpNet>,
+    pub allow_private: Vec<crate::runtime::outbound::egress::PrivateTarget>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,

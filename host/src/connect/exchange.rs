@@ -31,7 +31,7 @@ pub async fn exchange(State(app): State<AppState>, auth: AdminAuth, JsonObject(b
     if !secret::well_formed(secret::CODE_PREFIX, code) {
         return Err(ApiError::invalid_request(INVALID_CODE));
     }
-    let session = app.store.claim_link_code(&secret::hash(code)).await?.ok_or_else(|| ApiError::invalid_request(INVALID_CODE))?;
+    let session = app.store.claim_link_code(&secret::hash(code), &app.clock.now_text()).await?.ok_or_else(|| ApiError::invalid_request(INVALID_CODE))?;
     let connection_id = session.result_connection_id.clone().ok_or_else(|| ApiError::internal("a completed link session without a connection"))?;
     let connection = app.store.connection(&connection_id).await?.ok_or_else(|| ApiError::internal("connection vanished"))?;
     if connection.status == "disconnected" {

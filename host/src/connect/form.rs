@@ -56,6 +56,8 @@ pub struct FormView<'a> {
     pub error: Option<&'a PlainError>,
     /// The account being reconnected, when this is a reconnect.
     pub reconnect_account: Option<&'a str>,
+    /// The customer signs in at the system (OAuth) after this form, instead of typing secrets.
+    pub sign_in: bool,
 }
 
 fn field_id(name: &str) -> String {
@@ -117,6 +119,10 @@ pub fn form(v: &FormView<'_>) -> String {
         out.push_str(&format!("<div class=\"alert\" role=\"alert\">\n<h2>Your system could not be connected</h2>\n<p>{text}</p>\n</div>\n"));
     }
     match v.reconnect_account {
+        _ if v.sign_in => out.push_str(&format!(
+            "<p>Continue to sign in to {} and allow access. You will come back here when you are done.</p>\n",
+            escape(name)
+        )),
         Some(account) => out.push_str(&format!(
             "<p>Enter new credentials for {}. They must give access to the same account, <strong>{}</strong>.</p>\n",
             escape(name),
@@ -151,7 +157,12 @@ pub fn form(v: &FormView<'_>) -> String {
         placeholder: Some("https://"),
         error: field_error("base_url"),
     }));
-    out.push_str(&format!("<button type=\"submit\">{}</button>\n</form>\n", if v.reconnect_account.is_some() { "Reconnect" } else { "Connect" }));
+    let button = match (v.sign_in, v.reconnect_account.is_some()) {
+        (true, _) => format!("Continue to {} sign-in", escape(name)),
+        (false, true) => "Reconnect".to_string(),
+        (false, false) => "Connect".to_string(),
+    };
+    out.push_str(&format!("<button type=\"submit\">{button}</button>\n</form>\n"));
     if let Some(back) = v.back {
         out.push_str(&format!("<p class=\"muted\"><a href=\"{}\">Choose another system</a></p>\n", escape(back)));
     }

@@ -10,6 +10,9 @@
 //! - `GET /connect/{secret}`, `GET|POST /connect/{secret}/{connector_id}` (`pages.rs`,
 //!   `submit.rs`, HTML in `html.rs` and `form.rs`, errors in plain words in `plain.rs`).
 //! - `POST /v1/link/token` (`exchange.rs`).
+//! - OAuth sign-in (connectors whose scheme is authorization code): the form's POST redirects
+//!   to the system (`authorize.rs`), which sends the customer back to
+//!   `GET /connect/oauth/callback` (`callback.rs`); both end in `complete.rs`.
 //!
 //! Decisions:
 //! - The session secret (`mwl_…`, 256 bits) is the URL's capability; the code (`mwc_…`, 256
@@ -31,6 +34,9 @@
 //! - Links are built on `MILLWRIGHT_PUBLIC_URL`; without it, on the `Host` the operator's
 //!   request came in on (the listen address as the operator reaches it).
 
+mod authorize;
+mod callback;
+mod complete;
 mod csrf;
 mod exchange;
 mod form;
@@ -58,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/link/token", post(exchange::exchange))
         .route("/connect/{secret}", get(pages::start))
         .route("/connect/{secret}/{connector_id}", get(pages::connector_form).post(submit::submit))
+        .route(crate::oauth::apps::CALLBACK_PATH, get(callback::callback))
 }
 
 /// The public base URL, without a trailing slash.

@@ -15,6 +15,8 @@ use super::form::{self, FormView, PlainError, segment};
 use super::{html, secret};
 use crate::app::AppState;
 use crate::registry::ActiveModule;
+use crate::runtime::bindings::AuthScheme;
+use crate::runtime::outbound::auth::chosen_scheme;
 use crate::store::{ConnectionRow, LinkSessionRow};
 
 /// A session's pages answer from here on failure.
@@ -94,6 +96,29 @@ pub fn redirect_origin(session: &LinkSessionRow) -> Option<String> {
     url::Url::parse(&session.redirect_uri).ok().map(|u| u.origin().ascii_serialization())
 }
 
+/// The scheme `target` signs in with: a reconnect keeps its connection's, else the first.
+fn scheme(target: &Target) -> Option<AuthScheme> {
+    let settings: BTreeMap<String, String> =
+        target.reconnect.as_ref().and_then(|c| serde_json::from_str(&c.settings_json).ok()).unwrap_or_default();
+    chosen_scheme(&target.module.info().auth, &settings).ok()
+}
+
+/// Whether the customer signs in at the system (OAuth authorization code) instead of typing
+/// credentials.
+pub fn uses_authorization_code(target: &Target) -> bool {
+    matches!(scheme(target), Some(AuthScheme::Oauth2AuthorizationCode(_)))
+}
+
+/// The origin of the system's sign-in page, when the form page can know it (the connector's
+/// authorize URL against the connection's or the default base URL): the page's CSP
+/// `form-action` lets the POST redirect there. Otherwise the POST answers with a link.
+pub fn sign_in_origin(target: &Target) -> Option<String> {
+    let Some(AuthScheme::Oauth2AuthorizationCode(c)) = scheme(target) else { return None };
+    let base_url = target.reconnect.as_ref().map(|c| c.base_url.clone()).or_else(|| target.module.info().default_base_url.clone())?;
+    let base = url::Url::parse(&format!("{}/", base_url.trim_end_matches('/'))).ok()?;
+    base.join(c.authorize_url.as_deref()?).ok().map(|u| u.origin().ascii_serialization())
+}
+
 /// Renders a target's form. `action`/`back` are relative to the page's URL.
 pub struct Render<'a> {
     pub secret: &'a str,
@@ -122,9 +147,11 @@ pub fn render(status: StatusCode, session: &LinkSessionRow, target: &Target, r: 
         kept: r.kept,
         error: r.error,
         reconnect_account: account.as_deref(),
+        sign_in: uses_authorization_code(target),
     });
     let verb = if target.reconnect.is_some() { "Reconnect" } else { "Connect" };
-    html::page(status, &format!("{verb} {}", info.name), &body, redirect_origin(session).as_deref())
+    let targets: Vec<String> = [redirect_origin(session), sign_in_origin(target)].into_iter().flatten().collect();
+    html::page(status, &format!("{verb} {}", info.name), &body, Some(targets.join(" ")).filter(|t| !t.is_empty()).as_deref())
 }
 
 pub async fn start(State(app): State<AppState>, Path(secret_text): Path<String>) -> Response {

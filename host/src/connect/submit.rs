@@ -1,7 +1,8 @@
 //! `POST /connect/{secret}/{connector_id}` (application/x-www-form-urlencoded): CSRF check, the
 //! connector's fields only (anything else, such as a `redirect_uri` field, is ignored), the
-//! credentials checked live through `check`, then the session completed and the browser sent
-//! with `303 See Other` to the session's own redirect URI with a one-time `code` (and `state`).
+//! credentials checked live through `check`, then the session completed (`complete.rs`). A
+//! connector signed in with OAuth authorization code is sent to the system's sign-in instead
+//! (`authorize.rs`), and its callback completes the session.
 //!
 //! On failure the form comes back with status 422, the error in plain words, secret inputs
 //! empty and non-secret inputs kept; nothing is stored.
@@ -10,17 +11,17 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 
+use super::complete::{self, Finished};
 use super::form::{BASE_URL_FIELD, CSRF_FIELD, PlainError, segment};
-use super::pages::{self, PageResult, Render, Target, internal_error};
-use super::{CODE_TTL_SECONDS, csrf, html, plain, public_origin, secret};
+use super::pages::{self, PageResult, Render, Target};
+use super::{authorize, csrf, html, plain, public_origin};
 use crate::app::AppState;
 use crate::connections::CreateConnection;
 use crate::connections::reconnect::{ReconnectConnection, changed_meanwhile};
-use crate::store::{CompleteOutcome, LinkCompletion, LinkSessionRow};
+use crate::store::LinkSessionRow;
 
 pub async fn submit(State(app): State<AppState>, Path((secret_text, connector_id)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Response {
     match handle(&app, &secret_text, &connector_id, &headers, &body).await {
@@ -74,8 +75,6 @@ async fn handle(app: &AppState, secret_text: &str, connector_id: &str, headers: 
         .map_err(|m| html::message(StatusCode::FORBIDDEN, "This form could not be verified", &[m]))?;
     let target = pages::target(app, &session, Some(connector_id)).await?;
     let form = read_form(&target, &pairs);
-    let code = secret::generate(secret::CODE_PREFIX);
-    let code_expires_at = (chrono::Utc::now() + chrono::Duration::seconds(CODE_TTL_SECONDS)).to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let failed = |status: StatusCode, error: PlainError| {
         let back = pages::back_link(app, &session, secret_text);
         let action = segment(connector_id);
@@ -84,30 +83,21 @@ async fn handle(app: &AppState, secret_text: &str, connector_id: &str, headers: 
     };
     let secrets: Vec<&str> = form.secrets.iter().map(String::as_str).collect();
     let info = target.module.info();
-    let actor = format!("link_session:{}", session.id);
 
-    if let Some(existing) = &target.reconnect {
+    if pages::uses_authorization_code(&target) {
+        // The customer signs in at the system; the callback finishes the session.
+        return match authorize::start(app, &session, &target, form.base_url.clone(), &form.values).await {
+            Ok(redirect) => Ok(redirect),
+            Err(e) => Ok(failed(StatusCode::UNPROCESSABLE_ENTITY, plain::explain(&e, info, &secrets))),
+        };
+    }
+    let finished = if let Some(existing) = &target.reconnect {
         let request = ReconnectConnection { connection_id: existing.id.clone(), base_url: form.base_url.clone(), values: form.values.clone() };
         let replace = match app.connections.check_reconnect(&request).await {
             Ok(r) => r,
             Err(e) => return Ok(failed(StatusCode::UNPROCESSABLE_ENTITY, plain::explain(&e, info, &secrets))),
         };
-        let completion = LinkCompletion {
-            session_id: &session.id,
-            connection_id: &existing.id,
-            mint_token: session.rotate_tokens,
-            code_hash: &secret::hash(&code),
-            code_expires_at: &code_expires_at,
-            replace: Some(&replace),
-        };
-        match app.store.complete_link_session(&completion).await.map_err(internal_error)? {
-            CompleteOutcome::Completed => {}
-            CompleteOutcome::SessionGone => return Err(gone(app, secret_text).await),
-            CompleteOutcome::CredentialsChanged => return Ok(failed(StatusCode::CONFLICT, plain::explain(&changed_meanwhile(), info, &secrets))),
-        }
-        app.runtime.forget_connection(&existing.id);
-        let details = json!({"connector_id": existing.connector_id, "end_customer_id": session.end_customer_id, "rotate_tokens": session.rotate_tokens});
-        app.store.audit(&actor, "connection.reconnect", Some(&existing.id), &details).await.map_err(internal_error)?;
+        complete::reconnect(app, &session, existing, &replace).await?
     } else {
         let request = CreateConnection {
             connector_id: info.id.clone(),
@@ -115,41 +105,25 @@ async fn handle(app: &AppState, secret_text: &str, connector_id: &str, headers: 
             environment: session.environment.clone(),
             end_customer_id: Some(session.end_customer_id.clone()),
             values: form.values.clone(),
-            private_networks: serde_json::from_str::<Vec<String>>(&session.private_networks_json)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|n| n.parse().ok())
-                .collect(),
+            private_networks: session_networks(&session),
             approved_hosts: serde_json::from_str(&session.approved_hosts_json).unwrap_or_default(),
         };
         let (row, _unshown) = match app.connections.create(request).await {
             Ok(created) => created,
             Err(e) => return Ok(failed(StatusCode::UNPROCESSABLE_ENTITY, plain::explain(&e, info, &secrets))),
         };
-        // The token `create` minted is never shown: the code exchange mints the one the
-        // operator receives.
-        app.store.revoke_connection_tokens(&row.id).await.map_err(internal_error)?;
-        let completion = LinkCompletion {
-            session_id: &session.id,
-            connection_id: &row.id,
-            mint_token: true,
-            code_hash: &secret::hash(&code),
-            code_expires_at: &code_expires_at,
-            replace: None,
-        };
-        if app.store.complete_link_session(&completion).await.map_err(internal_error)? != CompleteOutcome::Completed {
-            // Another submission completed the session first (or it just expired): this
-            // connection belongs to no session, so it goes.
-            app.store.disconnect_connection(&row.id).await.map_err(internal_error)?;
-            app.runtime.forget_connection(&row.id);
-            return Err(gone(app, secret_text).await);
-        }
-        let details = json!({"connector_id": row.connector_id, "end_customer_id": session.end_customer_id});
-        app.store.audit(&actor, "connection.create", Some(&row.id), &details).await.map_err(internal_error)?;
+        complete::new_connection(app, &session, &row).await?
+    };
+    match finished {
+        Finished::Redirect(r) => Ok(r),
+        Finished::SessionGone => Err(gone(app, secret_text).await),
+        Finished::CredentialsChanged => Ok(failed(StatusCode::CONFLICT, plain::explain(&changed_meanwhile(), info, &secrets))),
     }
-    // No log line here: the request span carries the path, which holds the session secret; the
-    // audit log records the completion.
-    Ok(redirect(&session, &code))
+}
+
+/// The private networks (CIDRs or host names) the operator allowed on the session.
+pub fn session_networks(session: &LinkSessionRow) -> Vec<crate::runtime::outbound::egress::PrivateTarget> {
+    serde_json::from_str::<Vec<String>>(&session.private_networks_json).unwrap_or_default().iter().filter_map(|n| n.parse().ok()).collect()
 }
 
 /// The page for a session that stopped being pending while this submission ran.
@@ -158,28 +132,4 @@ async fn gone(app: &AppState, secret_text: &str) -> Response {
         Err(page) => page,
         Ok(_) => html::used_link(),
     }
-}
-
-/// `303 See Other` to the session's redirect URI (never anything the form says) with the code
-/// and the operator's `state`.
-fn redirect(session: &LinkSessionRow, code: &str) -> Response {
-    let Ok(mut url) = url::Url::parse(&session.redirect_uri) else {
-        return internal_error("stored redirect URI does not parse");
-    };
-    {
-        let mut query = url.query_pairs_mut();
-        query.append_pair("code", code);
-        if let Some(state) = &session.state {
-            query.append_pair("state", state);
-        }
-    }
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    match HeaderValue::from_str(url.as_str()) {
-        Ok(location) => {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-        Err(_) => return internal_error("redirect URI is not a valid header value"),
-    }
-    html::secure_headers(response.headers_mut());
-    response
 }

@@ -1,7 +1,7 @@
 //! Validation of `POST /v1/admin/link-sessions`: every field checked, every failure a 422
 //! `validation_failed` naming the field.
 
-use ipnet::IpNet;
+use crate::runtime::outbound::egress::PrivateTarget;
 use serde_json::{Map, Value};
 
 use crate::api::error::ApiError;
@@ -37,7 +37,7 @@ pub struct SessionRequest {
     /// Passed back untouched on the redirect (the operator's own CSRF/correlation value).
     pub state: Option<String>,
     /// Private networks (CIDR) the new connection may reach: on-prem systems, the sandbox.
-    pub allow_private: Vec<IpNet>,
+    pub allow_private: Vec<PrivateTarget>,
     pub approve_hosts: Vec<String>,
 }
 
@@ -140,7 +140,7 @@ pub fn parse(body: &Map<String, Value>) -> Result<SessionRequest, ApiError> {
     let allow_private = strings(body, "allow_private")?
         .unwrap_or_default()
         .iter()
-        .map(|n| n.parse::<IpNet>().map_err(|_| invalid("allow_private", format!("`{n}` is not a CIDR network"))))
+        .map(|n| n.parse::<PrivateTarget>().map_err(|m| invalid("allow_private", m)))
         .collect::<Result<Vec<_>, _>>()?;
     let approve_hosts = strings(body, "approve_hosts")?.unwrap_or_default();
     if connection_id.is_some() {

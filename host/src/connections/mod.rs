@@ -6,12 +6,15 @@ pub mod reconnect;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use ipnet::IpNet;
 
 use crate::api::error::ApiError;
 use crate::mapping::{ConnectionMappings, Mappers};
+use crate::clock::Clock;
+use crate::oauth::setup::{DEFAULT_REFRESH_MARGIN, Persisted, SetupContext, oauth_setup};
+use crate::runtime::outbound::auth::{AUTH_SCHEME_SETTING, chosen_scheme};
+use crate::runtime::outbound::egress::PrivateTarget;
 use crate::registry::{ActiveModule, Registry};
-use crate::runtime::{ConnectionBinding, ConnectionSpec, Runtime};
+use crate::runtime::{CallError, ConnectionBinding, ConnectionSpec, Runtime};
 use crate::store::{ConnectionRow, NewConnection, NewToken, Store, new_id};
 use crate::tokens::{self, MintedToken};
 use crate::vault::{Sealed, Vault};
@@ -23,7 +26,8 @@ pub struct CreateConnection {
     pub end_customer_id: Option<String>,
     /// Connect-form values by field name; secret fields go to the vault, the rest to settings.
     pub values: BTreeMap<String, String>,
-    pub private_networks: Vec<IpNet>,
+    /// Private networks (CIDRs) or host names the connection may reach.
+    pub private_networks: Vec<PrivateTarget>,
     /// Extra hosts the connector declares that the operator approves for this connection.
     pub approved_hosts: Vec<String>,
 }
@@ -49,17 +53,36 @@ pub struct Connections {
     registry: Arc<Registry>,
     mappers: Arc<Mappers>,
     vault: Vault,
+    clock: Clock,
     live: RwLock<HashMap<String, Arc<LiveConnection>>>,
+    /// Held while a live connection is built, so concurrent first requests share one binding
+    /// (and one OAuth token source: one token request, not one per request).
+    building: tokio::sync::Mutex<()>,
 }
 
 impl Connections {
     pub fn new(store: Store, runtime: Arc<Runtime>, registry: Arc<Registry>, mappers: Arc<Mappers>, vault: Vault) -> Self {
-        Connections { store, runtime, registry, mappers, vault, live: RwLock::new(HashMap::new()) }
+        Connections { store, runtime, registry, mappers, vault, clock: Clock::default(), live: RwLock::new(HashMap::new()), building: Default::default() }
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    /// The clock OAuth token expiries are judged by (the app's, see `AppState::clock`).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Validates the form, checks the credentials against the system, stores the connection
     /// (credentials sealed) and mints its first token. Nothing is stored when any step fails.
     pub async fn create(&self, req: CreateConnection) -> Result<(ConnectionRow, MintedToken), ApiError> {
+        self.create_with(req, BTreeMap::new()).await
+    }
+
+    /// [`Connections::create`] with credentials the host obtained itself (an OAuth grant from
+    /// the connect page's callback), sealed with the form's.
+    pub async fn create_with(&self, req: CreateConnection, host_credentials: BTreeMap<String, String>) -> Result<(ConnectionRow, MintedToken), ApiError> {
         if req.environment != "test" && req.environment != "live" {
             return Err(ApiError::invalid_request("environment must be `test` or `live`"));
         }
@@ -72,7 +95,8 @@ impl Connections {
             ApiError::validation_failed(Some("base_url"), "this connector needs a base URL")
         })?;
         validate_base_url(&base_url)?;
-        let (settings, credentials) = split_form(info, &req.values)?;
+        let (settings, mut credentials) = split_form(info, &req.values)?;
+        credentials.extend(host_credentials);
         let id = new_id("conn");
         let spec = ConnectionSpec {
             connection_id: id.clone(),
@@ -119,13 +143,26 @@ impl Connections {
         spec: &ConnectionSpec,
         connection_id: &str,
     ) -> Result<crate::runtime::bindings::AccountInfo, ApiError> {
-        let binding = self.runtime.bind(&module.module, spec).map_err(|e| ApiError::validation_failed(None, e.to_string()))?;
+        let binding = self.bind(module, spec, None).await?;
         let checked = self.runtime.check(&module.module, &binding).await;
         self.runtime.forget_connection(&spec.connection_id);
-        checked.map_err(|e| match ApiError::from_call(e, connection_id) {
-            e if e.code == "connection_reauth_required" => ApiError::validation_failed(None, "the system rejected these credentials"),
-            e => e,
+        checked.map_err(|e| match e {
+            CallError::TokenRefreshFailed { detail, .. } => ApiError::validation_failed(None, format!("no access token could be obtained: {detail}")),
+            e => match ApiError::from_call(e, connection_id) {
+                e if e.code == "connection_reauth_required" => ApiError::validation_failed(None, "the system rejected these credentials"),
+                e => e,
+            },
         })
+    }
+
+    /// Binds `spec` to its module; an OAuth scheme gets its token source (persisted: a stored
+    /// connection, whose refreshed grants are swapped into its credentials).
+    async fn bind(&self, module: &ActiveModule, spec: &ConnectionSpec, persisted: Option<Persisted<'_>>) -> Result<ConnectionBinding, ApiError> {
+        let info = module.info();
+        let scheme = chosen_scheme(&info.auth, &spec.settings).map_err(|m| ApiError::validation_failed(Some(AUTH_SCHEME_SETTING), m))?;
+        let cx = SetupContext { store: &self.store, vault: &self.vault, clock: &self.clock, refresh_margin: DEFAULT_REFRESH_MARGIN };
+        let setup = oauth_setup(&cx, &info.id, &scheme, &spec.base_url, &spec.credentials, persisted).await?;
+        self.runtime.bind_with(&module.module, spec, setup).map_err(|e| ApiError::validation_failed(None, e.to_string()))
     }
 
     pub async fn mint_token(&self, connection_id: &str, environment: &str, expires_at: Option<String>) -> Result<MintedToken, ApiError> {
@@ -145,10 +182,13 @@ impl Connections {
 
     /// The live state of a connection at `config_version`, rebuilt when the version moved.
     pub async fn live(&self, id: &str, config_version: i64) -> Result<Arc<LiveConnection>, ApiError> {
-        if let Some(live) = self.live.read().unwrap().get(id)
-            && live.config_version == config_version
-        {
-            return Ok(live.clone());
+        let cached = || self.live.read().unwrap().get(id).filter(|l| l.config_version >= config_version).cloned();
+        if let Some(live) = cached() {
+            return Ok(live);
+        }
+        let _building = self.building.lock().await;
+        if let Some(live) = cached() {
+            return Ok(live);
         }
         let row = self.store.connection(id).await?.ok_or_else(|| ApiError::unauthorized("unknown connection"))?;
         let module = self
@@ -167,7 +207,8 @@ impl Connections {
             approved_hosts: serde_json::from_str(&row.approved_hosts_json).map_err(anyhow::Error::from)?,
             private_networks: stored_networks(&row)?,
         };
-        let binding = self.runtime.bind(&module.module, &spec)?;
+        let persisted = Persisted { connection_id: &row.id, credentials_version: row.credentials_version };
+        let binding = self.bind(&module, &spec, Some(persisted)).await?;
         let mappings = crate::mapping::resolve(&self.store, &module, &row.id, &self.mappers).await?;
         let live = Arc::new(LiveConnection {
             id: row.id.clone(),
@@ -187,12 +228,12 @@ impl Connections {
 }
 
 /// The private networks a stored connection may reach.
-pub(crate) fn stored_networks(row: &ConnectionRow) -> Result<Vec<IpNet>, ApiError> {
+pub(crate) fn stored_networks(row: &ConnectionRow) -> Result<Vec<PrivateTarget>, ApiError> {
     let nets: Vec<String> = serde_json::from_str(&row.private_networks_json).map_err(anyhow::Error::from)?;
     Ok(nets.iter().filter_map(|n| n.parse().ok()).collect())
 }
 
-fn validate_base_url(base_url: &str) -> Result<(), ApiError> {
+pub(crate) fn validate_base_url(base_url: &str) -> Result<(), ApiError> {
     let url = url::Url::parse(base_url)
         .map_err(|e| ApiError::validation_failed(Some("base_url"), format!("not a valid URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
@@ -206,13 +247,19 @@ fn validate_base_url(base_url: &str) -> Result<(), ApiError> {
 
 /// Splits connect-form values into settings and secret credentials, checking names and
 /// required fields against the connector's form.
-fn split_form(
+pub(crate) fn split_form(
     info: &crate::runtime::bindings::ConnectorInfo,
     values: &BTreeMap<String, String>,
 ) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>), ApiError> {
     let mut settings = BTreeMap::new();
     let mut credentials = BTreeMap::new();
     for (name, value) in values {
+        if name == AUTH_SCHEME_SETTING {
+            chosen_scheme(&info.auth, &BTreeMap::from([(name.clone(), value.clone())]))
+                .map_err(|m| ApiError::validation_failed(Some("auth_scheme"), m))?;
+            settings.insert(name.clone(), value.clone());
+            continue;
+        }
         let field = info.form.iter().find(|f| f.name == *name).ok_or_else(|| {
             let known: Vec<&str> = info.form.iter().map(|f| f.name.as_str()).collect();
             ApiError::validation_failed(Some(name), format!("unknown field `{name}`; this connector takes: {}", known.join(", ")))

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 
 use super::{Connections, split_form, stored_networks, validate_base_url};
 use crate::api::error::ApiError;
+use crate::oauth::grant::RESERVED_PREFIX;
 use crate::runtime::ConnectionSpec;
 use crate::store::{ConnectionRow, ReplaceCredentials, new_id};
 
@@ -33,6 +34,12 @@ impl Connections {
     /// is stored: apply the result with `Store::replace_connection_credentials` (or inside a
     /// link-session completion), which compare-and-swaps on `credentials_version`.
     pub async fn check_reconnect(&self, req: &ReconnectConnection) -> Result<ReplaceCredentials, ApiError> {
+        self.check_reconnect_with(req, BTreeMap::new()).await
+    }
+
+    /// [`Connections::check_reconnect`] with credentials the host obtained itself (an OAuth
+    /// grant from the connect page's callback).
+    pub async fn check_reconnect_with(&self, req: &ReconnectConnection, host_credentials: BTreeMap<String, String>) -> Result<ReplaceCredentials, ApiError> {
         let row = self
             .store
             .connection(&req.connection_id)
@@ -47,7 +54,13 @@ impl Connections {
             .ok_or_else(|| ApiError::invalid_request(format!("no connector `{}` is installed", row.connector_id)))?;
         let base_url = req.base_url.clone().unwrap_or_else(|| row.base_url.clone());
         validate_base_url(&base_url)?;
-        let (settings, credentials) = split_form(module.info(), &req.values)?;
+        let (mut settings, mut credentials) = split_form(module.info(), &req.values)?;
+        credentials.extend(host_credentials);
+        // The host's own settings (`mw:auth_scheme`) stay unless the request names them again.
+        let stored: BTreeMap<String, String> = serde_json::from_str(&row.settings_json).map_err(anyhow::Error::from)?;
+        for (k, v) in stored.into_iter().filter(|(k, _)| k.starts_with(RESERVED_PREFIX)) {
+            settings.entry(k).or_insert(v);
+        }
         let scratch = new_id("relink");
         let spec = ConnectionSpec {
             connection_id: scratch.clone(),

@@ -40,6 +40,12 @@ pub enum CallError {
     Failed { reason: FailureReason, detail: String },
     /// The module could not be instantiated or the host itself failed.
     Internal(String),
+    /// The host could not get or refresh the connection's OAuth token. `rejected`: the
+    /// authorization server refused (`invalid_grant`, `invalid_client`, no refresh token): the
+    /// connection needs reauthorization (409, `reason: token_refresh_failed`), distinct from the
+    /// system rejecting a token it was sent (`Connector(Unauthorized)`). Otherwise the server
+    /// could not be asked (502 `upstream_unavailable`).
+    TokenRefreshFailed { detail: String, rejected: bool },
 }
 
 impl std::fmt::Display for CallError {
@@ -50,6 +56,7 @@ impl std::fmt::Display for CallError {
             CallError::RateLimited { retry_after, .. } => write!(f, "rate limited; retry after {retry_after:?}"),
             CallError::Failed { reason, detail } => write!(f, "connector failed ({}): {detail}", reason.as_str()),
             CallError::Internal(e) => write!(f, "internal: {e}"),
+            CallError::TokenRefreshFailed { detail, .. } => write!(f, "token refresh failed: {detail}"),
         }
     }
 }
@@ -73,6 +80,8 @@ impl CallError {
                 ConnectorError::Internal(_) => "connector_internal",
             },
             CallError::UpstreamTimeout => "upstream_timeout",
+            CallError::TokenRefreshFailed { rejected: true, .. } => "token_refresh_failed",
+            CallError::TokenRefreshFailed { rejected: false, .. } => "token_endpoint_unavailable",
             CallError::RateLimited { .. } => "rate_limited",
             CallError::Failed { reason, .. } => reason.as_str(),
             CallError::Internal(_) => "internal",

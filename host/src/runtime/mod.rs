@@ -44,8 +44,11 @@ use self::engine::{EPOCH_TICK, EngineHandle, EngineSettings};
 pub use self::counters::RuntimeCounters;
 pub use self::failure::{CallError, FailureReason};
 use self::limits::{CallLimiter, RuntimeLimits};
-use self::outbound::auth::HostAuth;
-use self::outbound::egress::{EgressPolicy, Origin, PrivateAccess};
+use self::outbound::auth::{HostAuth, chosen_scheme};
+use crate::oauth::TokenSource;
+use crate::oauth::grant::RESERVED_PREFIX;
+pub use crate::oauth::token_source::OAuthSetup;
+use self::outbound::egress::{EgressPolicy, Origin, PrivateAccess, PrivateTarget};
 use self::outbound::{CallRecord, ConnectionOutbound, OutboundHooks, SharedRecord};
 use self::scrub::Scrubber;
 use self::session_cache::{SessionCache, SessionScope};
@@ -89,8 +92,8 @@ pub struct ConnectionSpec {
     pub credentials: BTreeMap<String, String>,
     /// Extra hosts the operator approved for this connection's connector.
     pub approved_hosts: Vec<String>,
-    /// Non-public networks this connection may reach (on-prem systems, the sandbox).
-    pub private_networks: Vec<ipnet::IpNet>,
+    /// Non-public networks or hosts this connection may reach (on-prem systems, the sandbox).
+    pub private_networks: Vec<PrivateTarget>,
 }
 
 /// A connection bound to a module: its context, egress policy, injected auth and client pool.
@@ -221,12 +224,48 @@ impl Runtime {
 
     /// Binds a connection to a module: egress policy, auth injection, secrets to scrub.
     pub fn bind(&self, module: &LoadedModule, spec: &ConnectionSpec) -> Result<ConnectionBinding> {
+        self.bind_with(module, spec, None)
+    }
+
+    /// [`Runtime::bind`] for any scheme: an OAuth scheme needs `oauth` (its client config and
+    /// grant; see `crate::oauth::setup`), from which the binding's token source is built.
+    pub fn bind_with(&self, module: &LoadedModule, spec: &ConnectionSpec, oauth: Option<OAuthSetup>) -> Result<ConnectionBinding> {
+        let scheme = chosen_scheme(&module.info.auth, &spec.settings).map_err(|e| anyhow!(e))?;
+        let connector_managed = matches!(scheme, AuthScheme::ConnectorManaged);
+        let policy = self.policy(spec)?;
+        // Known secrets scrubbed from guest output and errors: the credentials, the OAuth client secret.
+        let mut secrets: Vec<String> = crate::oauth::grant::secret_values(&spec.credentials).collect();
+        secrets.extend(oauth.as_ref().and_then(|s| s.config.client_secret.clone()));
+        let auth = match oauth {
+            Some(setup) => {
+                // Token requests go through the connection's egress policy too.
+                let http = outbound::client::build_client(policy.clone(), self.limits.outbound.connect_timeout);
+                HostAuth::OAuth(Arc::new(TokenSource::new(setup, http, self.limits.outbound.total_timeout)))
+            }
+            None => HostAuth::resolve(&scheme, &spec.credentials).map_err(|e| anyhow!(e))?,
+        };
+        // Host-reserved settings and credentials (`mw:…`) never reach the guest.
+        let guest_visible = |m: &BTreeMap<String, String>| -> Vec<(String, String)> {
+            m.iter().filter(|(k, _)| !k.starts_with(RESERVED_PREFIX)).map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        let context = ConnectionContext {
+            connection_id: spec.connection_id.clone(),
+            base_url: spec.base_url.trim_end_matches('/').to_string(),
+            settings: guest_visible(&spec.settings),
+            credentials: if connector_managed { guest_visible(&spec.credentials) } else { vec![] },
+        };
+        Ok(ConnectionBinding {
+            context,
+            outbound: Arc::new(ConnectionOutbound::new(policy, auth, self.limits.outbound.clone())),
+            scrubber: Arc::new(Scrubber::new(secrets)),
+        })
+    }
+
+    /// The egress policy of a connection: its base origin, approved hosts, private allowance.
+    fn policy(&self, spec: &ConnectionSpec) -> Result<EgressPolicy> {
         let base = url::Url::parse(&spec.base_url).context("base URL is not a valid URL")?;
         let origin = Origin::from_url(&base).ok_or_else(|| anyhow!("base URL must be http or https"))?;
-        let scheme = module.info.auth.first().cloned().unwrap_or(AuthScheme::None);
-        let auth = HostAuth::resolve(&scheme, &spec.credentials).map_err(|e| anyhow!(e))?;
-        let connector_managed = matches!(scheme, AuthScheme::ConnectorManaged);
-        let policy = EgressPolicy {
+        Ok(EgressPolicy {
             base: origin,
             approved_hosts: spec.approved_hosts.clone(),
             private: if spec.private_networks.is_empty() {
@@ -235,18 +274,13 @@ impl Runtime {
                 PrivateAccess::Allow(spec.private_networks.clone())
             },
             dns_overrides: self.dns_overrides.clone(),
-        };
-        let context = ConnectionContext {
-            connection_id: spec.connection_id.clone(),
-            base_url: spec.base_url.trim_end_matches('/').to_string(),
-            settings: spec.settings.clone().into_iter().collect(),
-            credentials: if connector_managed { spec.credentials.clone().into_iter().collect() } else { vec![] },
-        };
-        Ok(ConnectionBinding {
-            context,
-            outbound: Arc::new(ConnectionOutbound::new(policy, auth, self.limits.outbound.clone())),
-            scrubber: Arc::new(Scrubber::new(spec.credentials.values().cloned())),
         })
+    }
+
+    /// A client under `spec`'s egress policy, for the host's own calls on a connection's
+    /// behalf (the OAuth code exchange before the connection exists).
+    pub fn upstream_client(&self, spec: &ConnectionSpec) -> Result<outbound::client::UpstreamClient> {
+        Ok(outbound::client::build_client(self.policy(spec)?, self.limits.outbound.connect_timeout))
     }
 
     pub async fn check(&self, m: &LoadedModule, b: &ConnectionBinding) -> Result<AccountInfo, CallError> {
@@ -349,6 +383,9 @@ impl Runtime {
         let result = self.sandbox_outcome(connector, outcome, memory_limit_hit, scrubber, "connector")?;
         if let Some(host) = record.egress_denied {
             return Err(self.failed(connector, FailureReason::EgressDenied, host, scrubber));
+        }
+        if let (Err(_), Some(failed)) = (&result, &record.token_refresh_failed) {
+            return Err(CallError::TokenRefreshFailed { detail: scrubber.scrub(&failed.detail), rejected: failed.rejected });
         }
         match result {
             Ok(answer) => {

@@ -198,6 +198,12 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // OAuth apps' secrets are sealed the same way (pseudo-id `oauth_app:<connector>`).
+            let apps: Vec<(String, Vec<u8>)> = sqlx::query_as(Store::OAUTH_APP_KEYS).fetch_all(&mut *tx).await?;
+            for (connector_id, wrapped) in &apps {
+                let new = rewrap(&crate::oauth::apps::vault_id(connector_id), wrapped)?;
+                sqlx::query(Store::OAUTH_APP_REWRAP).bind(connector_id).bind(&new).bind(wrapped).execute(&mut *tx).await?;
+            }
             // The master-key check value moves in the same transaction.
             let check: Option<(Vec<u8>,)> = sqlx::query_as("SELECT wrapped_key FROM vault_check WHERE id = 1").fetch_optional(&mut *tx).await?;
             if let Some((wrapped,)) = check {

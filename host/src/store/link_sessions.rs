@@ -194,15 +194,15 @@ impl Store {
     }
 
     /// Claims a one-time code: at most one caller gets the session back, and only before the
-    /// code expires.
-    pub async fn claim_link_code(&self, code_hash: &str) -> Result<Option<LinkSessionRow>> {
+    /// code expires (judged at `at`, the app clock's now).
+    pub async fn claim_link_code(&self, code_hash: &str, at: &str) -> Result<Option<LinkSessionRow>> {
         let sql = format!(
             "UPDATE link_sessions SET code_used_at = $2
              WHERE code_hash = $1 AND code_used_at IS NULL AND status = 'completed' AND code_expires_at > $2
              RETURNING {COLUMNS}"
         );
-        let ts = now();
-        Ok(on_pool!(self, |p| sqlx::query_as::<_, LinkSessionRow>(&sql).bind(code_hash).bind(&ts).fetch_optional(p).await)?)
+        let ts = at;
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, LinkSessionRow>(&sql).bind(code_hash).bind(ts).fetch_optional(p).await)?)
     }
 
     /// Swaps a connection's credentials (compare-and-swap on `credentials_version`), marks it

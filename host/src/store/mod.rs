@@ -13,6 +13,7 @@ mod field_mappings;
 mod link_sessions;
 mod metrics;
 mod modules;
+mod oauth;
 mod tokens;
 
 pub use admin::{AdminTokenRow, AuditEntry};
@@ -21,6 +22,7 @@ pub use end_customers::EndCustomerRow;
 pub use field_mappings::{AttachedMapper, MappingVersionRow, NewMappingVersion};
 pub use link_sessions::{CompleteOutcome, LinkCompletion, LinkSessionRow, NewLinkSession, ReplaceCredentials};
 pub use modules::ModuleRow;
+pub use oauth::{OAuthAppRow, OAuthAuthorizationRow};
 pub use tokens::{NewToken, TokenLookup, TokenRow};
 
 use std::str::FromStr;

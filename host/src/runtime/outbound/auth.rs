@@ -2,14 +2,21 @@
 //!
 //! Lifecycle: resolved per connection from the connector's declared scheme and the connection's
 //! stored credentials; applied in the send hook to requests for the connection's base origin only
-//! (an approved extra host never receives the system's credentials).
+//! (an approved extra host never receives the system's credentials). OAuth schemes get their
+//! token from the connection's [`TokenSource`] (`crate::oauth`), which the binding builds.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use http::{HeaderName, HeaderValue};
 
+use crate::oauth::{RefreshFailed, TokenSource};
 use crate::runtime::bindings::AuthScheme;
+
+/// The host setting naming the scheme a connection uses among those its connector declares
+/// (by [`scheme_name`]); without it, the first one.
+pub const AUTH_SCHEME_SETTING: &str = "mw:auth_scheme";
 
 #[derive(Clone, Debug, Default)]
 pub enum HostAuth {
@@ -17,6 +24,33 @@ pub enum HostAuth {
     None,
     Header { name: HeaderName, value: HeaderValue },
     Query { param: String, value: String },
+    OAuth(Arc<TokenSource>),
+}
+
+/// A scheme's name in `mw:auth_scheme` and in error messages.
+pub fn scheme_name(scheme: &AuthScheme) -> &'static str {
+    match scheme {
+        AuthScheme::None => "none",
+        AuthScheme::Bearer(_) => "bearer",
+        AuthScheme::Basic(_) => "basic",
+        AuthScheme::ApiKeyHeader(_) => "api_key_header",
+        AuthScheme::ApiKeyQuery(_) => "api_key_query",
+        AuthScheme::Oauth2ClientCredentials(_) => "oauth2_client_credentials",
+        AuthScheme::Oauth2AuthorizationCode(_) => "oauth2_authorization_code",
+        AuthScheme::JwtBearer(_) => "jwt_bearer",
+        AuthScheme::ConnectorManaged => "connector_managed",
+    }
+}
+
+/// The scheme a connection uses: the one its settings name, else the connector's first.
+pub fn chosen_scheme(declared: &[AuthScheme], settings: &BTreeMap<String, String>) -> Result<AuthScheme, String> {
+    match settings.get(AUTH_SCHEME_SETTING) {
+        None => Ok(declared.first().cloned().unwrap_or(AuthScheme::None)),
+        Some(name) => declared.iter().find(|s| scheme_name(s) == name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = declared.iter().map(scheme_name).collect();
+            format!("this connector has no auth scheme `{name}`; it offers: {}", names.join(", "))
+        }),
+    }
 }
 
 impl HostAuth {
@@ -43,15 +77,21 @@ impl HostAuth {
                 header(&h.header, format!("{}{}", h.prefix.clone().unwrap_or_default(), field(&h.field)?))
             }
             AuthScheme::ApiKeyQuery(q) => Ok(HostAuth::Query { param: q.param.clone(), value: field(&q.field)? }),
-            AuthScheme::Oauth2ClientCredentials(_)
-            | AuthScheme::Oauth2AuthorizationCode(_)
-            | AuthScheme::JwtBearer(_) => Err("OAuth 2.0 and JWT-bearer schemes are not supported by this host yet".into()),
+            AuthScheme::Oauth2ClientCredentials(_) | AuthScheme::Oauth2AuthorizationCode(_) | AuthScheme::JwtBearer(_) => {
+                Err("an OAuth scheme needs the connector's OAuth app (the binding builds its token source)".into())
+            }
         }
     }
 
-    /// Sets the credential on a request, replacing whatever the guest put in its place.
-    pub fn apply(&self, parts: &mut http::request::Parts) {
+    /// Sets the credential on a request, replacing whatever the guest put in its place. For
+    /// OAuth, the generation of the token set (for [`HostAuth::renew`] after a 401).
+    pub async fn apply(&self, parts: &mut http::request::Parts) -> Result<Option<u64>, RefreshFailed> {
         match self {
+            HostAuth::OAuth(source) => {
+                let token = source.token().await?;
+                parts.headers.insert(http::header::AUTHORIZATION, token.header);
+                return Ok(Some(token.generation));
+            }
             HostAuth::None => {}
             HostAuth::Header { name, value } => {
                 parts.headers.insert(name.clone(), value.clone());
@@ -59,7 +99,7 @@ impl HostAuth {
             HostAuth::Query { param, value } => {
                 let mut url = match url::Url::parse(&parts.uri.to_string()) {
                     Ok(u) => u,
-                    Err(_) => return,
+                    Err(_) => return Ok(None),
                 };
                 let kept: Vec<(String, String)> =
                     url.query_pairs().filter(|(k, _)| k != param).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
@@ -69,5 +109,16 @@ impl HostAuth {
                 }
             }
         }
+        Ok(None)
+    }
+
+    /// After the system answered 401 to the token of `generation`: a renewed token on the
+    /// request (refreshed once, whoever asks first).
+    pub async fn renew(&self, parts: &mut http::request::Parts, generation: u64) -> Result<(), RefreshFailed> {
+        if let HostAuth::OAuth(source) = self {
+            let token = source.renew(generation).await?;
+            parts.headers.insert(http::header::AUTHORIZATION, token.header);
+        }
+        Ok(())
     }
 }

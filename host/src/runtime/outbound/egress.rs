@@ -2,7 +2,7 @@
 //! may connect to.
 //!
 //! Lifecycle: built per connection from its base URL, the hosts the connector declares and the
-//! operator approved, and the connection's private-network allowance. Checked twice per
+//! operator approved, and the connection's private-network allowance (CIDRs or host names). Checked twice per
 //! request: the origin before anything is sent, every resolved address before connecting (so
 //! an allowed name that resolves to a private or metadata address is still refused).
 
@@ -47,8 +47,49 @@ pub enum PrivateAccess {
     /// Public addresses only (the default).
     #[default]
     Deny,
-    /// These networks too (on-prem Maximo on 10.x, the sandbox on 127.0.0.1).
-    Allow(Vec<IpNet>),
+    /// These networks or hosts too (on-prem Maximo on 10.x, the sandbox on 127.0.0.1).
+    Allow(Vec<PrivateTarget>),
+}
+
+/// One private destination the operator allows for a connection: a network (CIDR, or one
+/// address), or a host name whose resolved private addresses are allowed for that name only
+/// (`maximo.plant.internal`; link-local addresses, where cloud metadata lives, stay refused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrivateTarget {
+    Network(IpNet),
+    Host(String),
+}
+
+impl std::str::FromStr for PrivateTarget {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if let Ok(net) = text.parse::<IpNet>() {
+            return Ok(PrivateTarget::Network(net));
+        }
+        if let Ok(ip) = text.parse::<IpAddr>() {
+            return Ok(PrivateTarget::Network(IpNet::from(ip)));
+        }
+        let host = text.trim_end_matches('.').to_ascii_lowercase();
+        let label_ok = |l: &str| {
+            !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        // A name, not a pattern or a number: every label valid and the last one not all digits.
+        if host.len() <= 253 && host.split('.').all(label_ok) && !host.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
+            return Ok(PrivateTarget::Host(host));
+        }
+        Err(format!("`{text}` is neither a CIDR network, an IP address nor a host name"))
+    }
+}
+
+impl std::fmt::Display for PrivateTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PrivateTarget::Network(n) => write!(f, "{n}"),
+            PrivateTarget::Host(h) => f.write_str(h),
+        }
+    }
 }
 
 /// Why a request was refused. The message names the host, never a secret.
@@ -94,7 +135,7 @@ impl EgressPolicy {
         };
         let allowed: Vec<SocketAddr> = candidates
             .iter()
-            .filter(|ip| self.address_allowed(**ip))
+            .filter(|ip| self.address_allowed(host, **ip))
             .map(|ip| SocketAddr::new(*ip, port))
             .collect();
         if allowed.is_empty() {
@@ -108,14 +149,17 @@ impl EgressPolicy {
         Ok(allowed)
     }
 
-    fn address_allowed(&self, ip: IpAddr) -> bool {
+    fn address_allowed(&self, host: &str, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         if is_public(ip) {
             return true;
         }
         match &self.private {
             PrivateAccess::Deny => false,
-            PrivateAccess::Allow(nets) => nets.iter().any(|n| n.contains(&ip)),
+            PrivateAccess::Allow(targets) => targets.iter().any(|t| match t {
+                PrivateTarget::Network(n) => n.contains(&ip),
+                PrivateTarget::Host(h) => h.eq_ignore_ascii_case(host.trim_end_matches('.')) && !is_link_local(ip),
+            }),
         }
     }
 }
@@ -133,6 +177,13 @@ fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
         v4 => v4,
+    }
+}
+
+fn is_link_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xffc0) == 0xfe80,
     }
 }
 
@@ -210,5 +261,29 @@ mod tests {
         let p = policy(PrivateAccess::Allow(vec!["127.0.0.0/8".parse().unwrap()]));
         assert!(p.resolve("127.0.0.1", 80).await.is_ok());
         assert!(matches!(p.resolve("sneaky.example.com", 443).await, Err(ResolveError::Denied(_))));
+    }
+
+    #[tokio::test]
+    async fn a_private_host_name_allows_that_name_only_and_never_link_local() {
+        let mut p = policy(PrivateAccess::Allow(vec!["maximo.plant.internal".parse().unwrap(), "sneaky.example.com".parse().unwrap()]));
+        p.dns_overrides = Arc::new(HashMap::from([
+            ("maximo.plant.internal".into(), vec!["10.1.2.3".parse().unwrap()]),
+            ("other.plant.internal".into(), vec!["10.1.2.3".parse().unwrap()]),
+            ("sneaky.example.com".into(), vec!["169.254.169.254".parse().unwrap()]),
+        ]));
+        assert_eq!(p.resolve("MAXIMO.plant.internal", 443).await.unwrap(), vec!["10.1.2.3:443".parse().unwrap()]);
+        assert!(matches!(p.resolve("other.plant.internal", 443).await, Err(ResolveError::Denied(_))), "same address, other name");
+        assert!(matches!(p.resolve("10.1.2.3", 443).await, Err(ResolveError::Denied(_))), "the address itself is not allowed");
+        assert!(matches!(p.resolve("sneaky.example.com", 443).await, Err(ResolveError::Denied(_))), "metadata stays refused");
+    }
+
+    #[test]
+    fn private_targets_parse() {
+        assert_eq!("10.0.0.0/8".parse::<PrivateTarget>().unwrap(), PrivateTarget::Network("10.0.0.0/8".parse().unwrap()));
+        assert_eq!("10.0.0.7".parse::<PrivateTarget>().unwrap(), PrivateTarget::Network("10.0.0.7/32".parse().unwrap()));
+        assert_eq!("Maximo.Plant.internal.".parse::<PrivateTarget>().unwrap(), PrivateTarget::Host("maximo.plant.internal".into()));
+        for bad in ["*.internal", "10.0.0.300", "a..b", "-x.internal", "http://x", "", "10.0.0.0/33"] {
+            assert!(bad.parse::<PrivateTarget>().is_err(), "{bad}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! `default-send-request`).
 //!
 //! The request path of one upstream call: origin check → request body (capped) → auth injection
-//! (base origin only) → resolve + address check (in the connector) → send with the total timeout
+//! (base origin only; an OAuth token refreshed once after a 401) → resolve + address check (in the connector) → send with the total timeout
 //! → response body (capped) → retry decision. What happened is written to the call's
 //! [`CallRecord`], so the host enforces policy whatever the guest does with the error.
 
@@ -60,6 +60,9 @@ pub struct CallRecord {
     /// The `Retry-After` of the last 429 the host passed on to the guest.
     pub retry_after: Option<Duration>,
     pub rate_limit_waited: Duration,
+    /// The host could not get or refresh the connection's OAuth token (the call ends with
+    /// `CallError::TokenRefreshFailed`, whatever the guest makes of it).
+    pub token_refresh_failed: Option<crate::oauth::RefreshFailed>,
 }
 
 pub type SharedRecord = Arc<Mutex<CallRecord>>;
@@ -107,8 +110,16 @@ async fn send(
         .await
         .map_err(|_| HttpError::HttpRequestBodySize(None))?
         .to_bytes();
+    // The token generation sent, while a 401 may still be answered with one refresh.
+    let mut renewable = None;
     if origin == conn.policy.base {
-        conn.auth.apply(&mut parts);
+        match conn.auth.apply(&mut parts).await {
+            Ok(generation) => renewable = generation,
+            Err(failed) => {
+                record.lock().unwrap().token_refresh_failed = Some(failed);
+                return Err(HttpError::HttpRequestDenied);
+            }
+        }
     }
     let idempotent = matches!(parts.method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS);
     let deadline = Instant::now() + limits.total_timeout;
@@ -134,6 +145,15 @@ async fn send(
                 return Err(HttpError::ConnectionReadTimeout);
             }
             Ok(Ok((status, headers, body))) => {
+                // A 401 to an OAuth token: refresh once and retry once (a rejection, so any method).
+                if status == StatusCode::UNAUTHORIZED
+                    && let Some(generation) = renewable.take()
+                {
+                    match conn.auth.renew(&mut parts, generation).await {
+                        Ok(()) => continue,
+                        Err(failed) => record.lock().unwrap().token_refresh_failed = Some(failed),
+                    }
+                }
                 let wait = retry_wait(status, &headers, idempotent, attempt, limits, record);
                 match wait {
                     Some(wait) if Instant::now() + wait < deadline => wait,

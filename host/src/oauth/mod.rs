@@ -1,0 +1,47 @@
+//! Host-side OAuth 2.0: the connections whose connector declares `oauth2-client-credentials`,
+//! `oauth2-authorization-code` or `jwt-bearer` get their access token from the host, injected
+//! in the send hook like any other credential; the guest never sees a token or a client secret.
+//!
+//! Lifecycle:
+//! - **configure once per connector**: the operator stores the connector's OAuth app (client id,
+//!   secret or signing key, scopes, URLs) with `PUT /v1/admin/connectors/{id}/oauth-app`
+//!   (`apps.rs`; secrets sealed in the vault, never returned);
+//! - **per connection**: its scheme is the connector's first one, or the one named by the
+//!   host setting `mw:auth_scheme`; an authorization-code grant comes from the connect page
+//!   (`authorize.rs`: redirect with state + PKCE, callback under `MILLWRIGHT_PUBLIC_URL`, code
+//!   exchange); the tokens live in the connection's sealed credentials (`grant.rs`);
+//! - **per request**: a [`token_source::TokenSource`] per bound connection hands out the cached
+//!   access token, refreshes it before expiry, one refresh at a time (single flight), and once
+//!   more after an upstream 401; a rotated refresh token is stored with its access token by a
+//!   compare-and-swap on the credentials' version (`persist.rs`). A refresh the authorization
+//!   server refuses ends the call with `CallError::TokenRefreshFailed` (409
+//!   `connection_reauth_required`, reason `token_refresh_failed`).
+//!
+//! Files: `config.rs` (app + scheme → client config), `token_endpoint.rs` (the token request
+//! over the host's hyper client), `assertion.rs` (JWT client assertions), `authorize.rs`
+//! (authorization request URL and code exchange), `setup.rs` (what a binding needs),
+//! `apps.rs` (admin routes).
+
+pub mod apps;
+pub mod assertion;
+pub mod authorize;
+pub mod config;
+pub mod grant;
+pub mod persist;
+pub mod setup;
+pub mod token_endpoint;
+pub mod token_source;
+
+pub use config::{ClientConfig, Flow, OAuthApp};
+pub use grant::Grant;
+pub use token_source::{RefreshFailed, TokenSource};
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/connectors/{connector_id}/oauth-app", get(apps::get).put(apps::put).delete(apps::delete))
+}
