@@ -31,6 +31,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// The clock expiries are judged by (link codes, OAuth tokens); tests move it forward.
     pub clock: crate::clock::Clock,
+    pub rate_limits: Option<Arc<crate::api::rate_limit::TokenRateLimits>>,
+    pub request_timeout: std::time::Duration,
 }
 
 pub struct AppOptions {
@@ -43,6 +45,24 @@ pub struct AppOptions {
     pub admin_token: Option<String>,
     /// `MILLWRIGHT_PUBLIC_URL`: the externally visible base URL (http or https).
     pub public_url: Option<String>,
+    /// The API's edges: per-token rate limits, request timeout.
+    pub api: ApiSettings,
+}
+
+/// Limits at the API's edge (`api::router`).
+#[derive(Clone, Debug)]
+pub struct ApiSettings {
+    /// Requests a minute per bearer token on `/v1/*`; `None`: unlimited.
+    pub rate_limit_per_minute: Option<u32>,
+    /// Longest a request may take before the host answers 504 itself (longer than any call
+    /// deadline, so it only ends a pathological request).
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings { rate_limit_per_minute: None, request_timeout: std::time::Duration::from_secs(60) }
+    }
 }
 
 impl AppState {
@@ -66,7 +86,9 @@ impl AppState {
         let cursors = Arc::new(CursorSealer::new(&options.master_key));
         let admin_token_hash = options.admin_token.as_deref().map(crate::tokens::hash);
         let clock = connections.clock().clone();
-        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url, clock })
+        let rate_limits = options.api.rate_limit_per_minute.filter(|n| *n > 0).map(|n| Arc::new(crate::api::rate_limit::TokenRateLimits::new(n)));
+        let request_timeout = options.api.request_timeout;
+        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url, clock, rate_limits, request_timeout })
     }
 }
 

@@ -27,11 +27,13 @@ pub struct Options {
     pub database_url: Option<String>,
     /// Seed the emulator as a customised plant (`SandboxConfig::plant_custom_fields`).
     pub plant_custom_fields: bool,
+    /// The API's edge limits.
+    pub api: millwright::app::ApiSettings,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None, plant_custom_fields: false }
+        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None, plant_custom_fields: false, api: Default::default() }
     }
 }
 
@@ -106,7 +108,7 @@ impl Host {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let database_url = options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
-        let (app, server) = serve_app(listener, database_url, MasterKey::generate(), runtime, builtin_modules).await;
+        let (app, server) = serve_app(listener, database_url, MasterKey::generate(), runtime, builtin_modules, options.api.clone()).await;
         let mut host = Host {
             url,
             app,
@@ -165,9 +167,10 @@ pub async fn serve_app(
     master_key: MasterKey,
     runtime: RuntimeConfig,
     builtin_modules: Vec<&'static [u8]>,
+    api: millwright::app::ApiSettings,
 ) -> (AppState, tokio::task::JoinHandle<()>) {
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = AppState::start(AppOptions { database_url, master_key, runtime, builtin_modules, admin_token: Some(ADMIN_TOKEN.into()), public_url: Some(url) })
+    let app = AppState::start(AppOptions { database_url, master_key, runtime, builtin_modules, admin_token: Some(ADMIN_TOKEN.into()), public_url: Some(url), api })
         .await
         .expect("app starts");
     let router = millwright::api::router(app.clone());

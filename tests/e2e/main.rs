@@ -5,6 +5,7 @@ mod databases;
 mod harness;
 
 mod admin_api;
+mod api_edges;
 mod connect_flow;
 mod cli_config;
 mod cli_vault;

@@ -76,6 +76,7 @@ impl BenchHost {
             builtin_modules: millwright::builtin::modules(),
             admin_token: None,
             public_url: None,
+            api: Default::default(),
         })
         .await
         .expect("app starts");

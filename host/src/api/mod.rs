@@ -10,6 +10,7 @@ pub mod json_body;
 pub mod list_params;
 pub mod passthrough;
 pub mod query;
+pub mod rate_limit;
 pub mod records;
 pub mod request_id;
 pub mod unified;
@@ -19,7 +20,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use self::error::ApiError;
 use crate::app::AppState;
@@ -41,7 +44,10 @@ pub fn router(app: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, app.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit::layer))
         .layer(axum::middleware::map_response(problem_for_layer_errors))
+        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(app.clone(), crate::metrics::track))
         .layer(axum::middleware::from_fn(request_id::layer))
         .with_state(app)
@@ -57,6 +63,11 @@ async fn problem_for_layer_errors(response: axum::response::Response) -> axum::r
         .is_some_and(|v| v.as_bytes() == b"application/problem+json");
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_problem {
         return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
+            .into_response();
+    }
+    // tower-http's timeout answers with an empty body.
+    if response.status() == StatusCode::GATEWAY_TIMEOUT && !is_problem {
+        return ApiError::new(StatusCode::GATEWAY_TIMEOUT, "upstream_timeout", "the request did not complete within the host's request timeout")
             .into_response();
     }
     response

@@ -27,6 +27,13 @@ pub struct HostSettings {
     /// address the API is reached on).
     #[arg(long, env = "MILLWRIGHT_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Requests a minute each bearer token may make on `/v1/*` (429 `rate_limited` beyond it);
+    /// 0 or unset: unlimited.
+    #[arg(long, env = "MILLWRIGHT_RATE_LIMIT_PER_MINUTE")]
+    pub rate_limit_per_minute: Option<u32>,
+    /// Seconds a request may take before the host answers 504 itself.
+    #[arg(long, env = "MILLWRIGHT_REQUEST_TIMEOUT", default_value_t = 60)]
+    pub request_timeout: u64,
     /// Where compiled connector modules are cached between runs.
     #[arg(long, env = "MILLWRIGHT_CACHE_DIR", default_value = ".millwright-cache")]
     pub cache_dir: PathBuf,
@@ -55,6 +62,10 @@ impl HostSettings {
             builtin_modules: crate::builtin::modules(),
             admin_token: self.admin_token.clone(),
             public_url: self.public_url.clone(),
+            api: crate::app::ApiSettings {
+                rate_limit_per_minute: self.rate_limit_per_minute,
+                request_timeout: std::time::Duration::from_secs(self.request_timeout.max(1)),
+            },
         }
     }
 }

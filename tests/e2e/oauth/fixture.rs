@@ -99,7 +99,7 @@ impl Fixture {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let (app, server) = serve_app(listener, self.database_url.clone(), self.master_key.clone(), runtime, vec![oauth_bytes()]).await;
+        let (app, server) = serve_app(listener, self.database_url.clone(), self.master_key.clone(), runtime, vec![oauth_bytes()], Default::default()).await;
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         App { url, app, http, server }
     }

@@ -14,23 +14,46 @@ pub struct RateBudget {
 impl RateBudget {
     /// `per_second` sustained, up to `burst` at once.
     pub fn new(per_second: u32, burst: u32) -> Self {
+        Self::with_rate(f64::from(per_second.max(1)), burst)
+    }
+
+    /// A fractional sustained rate (e.g. 30 a minute is 0.5 a second).
+    pub fn with_rate(per_second: f64, burst: u32) -> Self {
         let burst = f64::from(burst.max(1));
-        RateBudget { per_second: f64::from(per_second.max(1)), burst, state: Mutex::new((burst, Instant::now())) }
+        RateBudget { per_second: per_second.max(f64::MIN_POSITIVE), burst, state: Mutex::new((burst, Instant::now())) }
     }
 
     /// Takes one token, or says how long until one is available (the caller sleeps and asks again).
     pub fn try_take(&self) -> Result<(), Duration> {
+        self.take().map(|_| ())
+    }
+
+    /// Takes one token and returns the whole tokens left, or how long until one is available.
+    pub fn take(&self) -> Result<u32, Duration> {
         let mut state = self.state.lock().unwrap();
         let (tokens, last) = *state;
         let now = Instant::now();
         let tokens = (tokens + now.duration_since(last).as_secs_f64() * self.per_second).min(self.burst);
         if tokens >= 1.0 {
             *state = (tokens - 1.0, now);
-            Ok(())
+            Ok((tokens - 1.0).floor() as u32)
         } else {
             *state = (tokens, now);
             Err(Duration::from_secs_f64((1.0 - tokens) / self.per_second))
         }
+    }
+
+    /// Whether the bucket is full again (an idle client), so it can be forgotten.
+    pub fn is_full(&self) -> bool {
+        let (tokens, last) = *self.state.lock().unwrap();
+        tokens + last.elapsed().as_secs_f64() * self.per_second >= self.burst
+    }
+
+    /// Time until the bucket is full again.
+    pub fn full_in(&self) -> Duration {
+        let (tokens, last) = *self.state.lock().unwrap();
+        let now = (tokens + last.elapsed().as_secs_f64() * self.per_second).min(self.burst);
+        Duration::from_secs_f64((self.burst - now) / self.per_second)
     }
 }
 
