@@ -15,6 +15,7 @@ mod metrics;
 mod hostile;
 mod secrets_in_logs;
 mod store_conformance;
+mod tracing_spans;
 mod unified_errors;
 mod unified_reads;
 mod unified_writes;

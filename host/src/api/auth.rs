@@ -65,7 +65,7 @@ impl FromRequestParts<AppState> for ConnectionAuth {
                 format!("a {} token cannot reach a {} connection", found.token_environment, live.environment),
             ));
         }
-        tracing::Span::current().record("connection_id", live.id.as_str());
+        tracing::Span::current().record("connection_id", live.id.as_str()).record("connector", live.module.info().id.as_str());
         Ok(ConnectionAuth(live))
     }
 }

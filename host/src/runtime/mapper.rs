@@ -63,7 +63,8 @@ impl Runtime {
             }
             wasmtime::Result::Ok(out)
         };
-        let outcome = tokio::time::timeout(self.hard_deadline(), run).await;
+        let span = tracing::info_span!("wasm_call", connector = MAPPER_LABEL, operation = "map", digest = %mapper.digest);
+        let outcome = tokio::time::timeout(self.hard_deadline(), tracing::Instrument::instrument(run, span)).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
         let result = self.sandbox_outcome(MAPPER_LABEL, outcome, memory_limit_hit, &scrubber, "mapping plugin");
         self.counters.call(MAPPER_LABEL, "map", started.elapsed(), &result, &[]);

@@ -362,7 +362,9 @@ impl Runtime {
         self.count_instantiation(&connector_id);
         let operation = call.operation();
         let started = std::time::Instant::now();
-        let outcome = tokio::time::timeout(self.hard_deadline(), run(&module.pre, &mut store, &context, call)).await;
+        let span = tracing::info_span!("wasm_call", connector = %connector_id, operation);
+        let call = tracing::Instrument::instrument(run(&module.pre, &mut store, &context, call), span);
+        let outcome = tokio::time::timeout(self.hard_deadline(), call).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
         drop(store);
         let record = std::mem::take(&mut *record.lock().unwrap());

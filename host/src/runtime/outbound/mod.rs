@@ -85,10 +85,23 @@ impl WasiHttpHooks for OutboundHooks {
     ) -> Box<dyn Future<Output = SendResult> + Send> {
         let connection = self.connection.clone();
         let record = self.record.clone();
-        Box::new(async move {
-            let response = send(&connection, &record, request).await?;
-            Ok((response, Box::new(async { Ok(()) }) as IoFuture))
-        })
+        // A child of the Wasm call's span (current here: the guest is inside its host call),
+        // kept however wasi-http polls the future. The host, never the path (it carries ids).
+        let span = tracing::info_span!(
+            "upstream_request",
+            method = %request.method(),
+            host = request.uri().host().unwrap_or_default(),
+            status = tracing::field::Empty,
+        );
+        Box::new(tracing::Instrument::instrument(
+            async move {
+                let response = send(&connection, &record, request).await?;
+                tracing::Span::current().record("status", response.status().as_u16());
+                tracing::debug!(status = response.status().as_u16(), "upstream answered");
+                Ok((response, Box::new(async { Ok(()) }) as IoFuture))
+            },
+            span,
+        ))
     }
 }
 
