@@ -13,6 +13,7 @@ mod demo_cli;
 mod field_mappings;
 mod metrics;
 mod hostile;
+mod junk_inputs;
 mod secrets_in_logs;
 mod store_conformance;
 mod tracing_spans;

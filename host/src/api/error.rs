@@ -17,6 +17,27 @@ use crate::runtime::{CallError, FailureReason};
 /// authorization server refused the grant), as opposed to the system rejecting a credential.
 pub const REAUTH_TOKEN_REFRESH_FAILED: &str = "token_refresh_failed";
 
+/// DESIGN.md's error table: every `code` the API answers with, its status and title.
+pub const ERROR_TABLE: &[(&str, u16, &str)] = &[
+    ("invalid_request", 400, "Invalid request"),
+    ("unauthorized", 401, "Unauthorized"),
+    ("forbidden", 403, "Forbidden"),
+    ("not_found", 404, "Not found"),
+    ("connection_reauth_required", 409, "Connection needs to be re-authorized"),
+    ("connection_disabled", 409, "Connection disabled"),
+    ("method_not_allowed", 405, "Method not allowed"),
+    ("payload_too_large", 413, "Payload too large"),
+    ("unsupported_media_type", 415, "Unsupported media type"),
+    ("validation_failed", 422, "Validation failed"),
+    ("rate_limited", 429, "Rate limited"),
+    ("connector_failed", 500, "Connector failed"),
+    ("unsupported_operation", 501, "Unsupported operation"),
+    ("upstream_unavailable", 502, "Upstream system unavailable"),
+    ("upstream_forbidden", 502, "Upstream system refused the operation"),
+    ("upstream_timeout", 504, "Upstream system timed out"),
+    ("internal", 500, "Internal error"),
+];
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -29,6 +50,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        debug_assert!(
+            ERROR_TABLE.iter().any(|(c, s, _)| *c == code && *s == status.as_u16()),
+            "`{code}` with status {status} is not in the error table"
+        );
         ApiError { status, code, detail: detail.into(), extra: Default::default(), retry_after: None }
     }
 
@@ -69,25 +94,7 @@ impl ApiError {
     }
 
     fn title(&self) -> &'static str {
-        match self.code {
-            "invalid_request" => "Invalid request",
-            "unauthorized" => "Unauthorized",
-            "forbidden" => "Forbidden",
-            "not_found" => "Not found",
-            "connection_reauth_required" => "Connection needs to be re-authorized",
-            "connection_disabled" => "Connection disabled",
-            "method_not_allowed" => "Method not allowed",
-            "payload_too_large" => "Payload too large",
-            "unsupported_media_type" => "Unsupported media type",
-            "validation_failed" => "Validation failed",
-            "rate_limited" => "Rate limited",
-            "connector_failed" => "Connector failed",
-            "unsupported_operation" => "Unsupported operation",
-            "upstream_unavailable" => "Upstream system unavailable",
-            "upstream_forbidden" => "Upstream system refused the operation",
-            "upstream_timeout" => "Upstream system timed out",
-            _ => "Internal error",
-        }
+        ERROR_TABLE.iter().find(|(code, _, _)| *code == self.code).map_or("Internal error", |(_, _, title)| title)
     }
 
     /// The problem object; `request_id` is filled in by the request-id layer's value.

@@ -118,5 +118,5 @@ fn account_mismatch(row: &ConnectionRow, other_account: &str) -> ApiError {
 
 /// The compare-and-swap lost: someone else changed the credentials after the check.
 pub fn changed_meanwhile() -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, "invalid_request", "the connection's credentials changed while these were being checked; try again")
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the connection's credentials changed while these were being checked; try again")
 }
