@@ -53,9 +53,10 @@ async fn wrong_keys_are_refused_and_rotation_moves_every_credential() {
     assert!(!out.status.success());
     assert!(text(&out).contains("master key does not match"), "{}", text(&out));
 
-    let out = millwright(dir.path(), &["vault", "rotate-master-key"], &[("MILLWRIGHT_MASTER_KEY", &old), ("MILLWRIGHT_NEW_MASTER_KEY", &new)]).await;
+    let out = millwright(dir.path(), &["vault", "rotate-master-key", "--json"], &[("MILLWRIGHT_MASTER_KEY", &old), ("MILLWRIGHT_NEW_MASTER_KEY", &new)]).await;
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("1 connection"), "{}", text(&out));
+    let rotated: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rotated["rewrapped_connections"], 1, "{}", text(&out));
 
     // Now the new key opens it (and the credentials decrypt: a second connection is created and
     // the first one's credentials are read by the store-backed app) and the old one does not.

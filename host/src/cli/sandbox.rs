@@ -24,17 +24,29 @@ pub struct SandboxArgs {
     /// Requests per minute per API key before 429s (MaintainX's default is 100).
     #[arg(long)]
     pub rate_limit: Option<u32>,
+    /// Seed a customised plant: work orders get the plant's own status codes and an
+    /// epoch-seconds date in their extra fields (to try per-connection field mappings).
+    #[arg(long)]
+    pub plant_custom_fields: bool,
+    /// Print the addresses as one JSON line instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub async fn run(args: SandboxArgs) -> Result<()> {
     anyhow::ensure!((0.0..=1.0).contains(&args.error_rate), "--error-rate must be between 0 and 1");
     let faults = FaultConfig { latency_ms: args.latency_ms, error_rate: args.error_rate, rate_limit: args.rate_limit, ..Default::default() };
-    let config = SandboxConfig { seed: args.seed, work_orders: args.work_orders, faults, ..Default::default() };
+    let config = SandboxConfig { seed: args.seed, work_orders: args.work_orders, faults, plant_custom_fields: args.plant_custom_fields, ..Default::default() };
     let keys = config.maintainx_api_keys.clone();
     let sandbox = Sandbox::bind(&args.listen, config).await?;
-    println!("MaintainX emulator: {}", sandbox.maintainx_base_url());
-    println!("API key(s): {}", keys.join(", "));
-    println!("Faults (change at run time): GET/PUT http://{}/_sandbox/faults", sandbox.addr());
+    let faults_url = format!("http://{}/_sandbox/faults", sandbox.addr());
+    if args.json {
+        println!("{}", serde_json::json!({ "maintainx_base_url": sandbox.maintainx_base_url(), "api_keys": keys, "faults_url": faults_url }));
+    } else {
+        println!("MaintainX emulator: {}", sandbox.maintainx_base_url());
+        println!("API key(s): {}", keys.join(", "));
+        println!("Faults (change at run time): GET/PUT {faults_url}");
+    }
     super::serve::shutdown_signal().await;
     sandbox.shutdown().await;
     Ok(())

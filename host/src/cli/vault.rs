@@ -21,6 +21,9 @@ pub struct RotateArgs {
     /// The new master key (base64 of 32 bytes).
     #[arg(long, env = "MILLWRIGHT_NEW_MASTER_KEY", hide_env_values = true)]
     pub new_master_key: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub host: HostSettings,
 }
@@ -38,6 +41,10 @@ async fn rotate(args: RotateArgs) -> Result<()> {
     current.verify_against(&store).await?;
     let count = store.rewrap_all_keys(|id, wrapped| current.rewrap(&next, id, wrapped)).await?;
     store.audit("cli", "vault.rotate_master_key", None, &serde_json::json!({"connections": count})).await?;
-    println!("re-wrapped the data keys of {count} connection(s); start millwright with the new master key now");
+    if args.json {
+        println!("{}", serde_json::json!({ "rewrapped_connections": count }));
+    } else {
+        println!("re-wrapped the data keys of {count} connection(s); start millwright with the new master key now");
+    }
     Ok(())
 }
