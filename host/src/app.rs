@@ -6,10 +6,12 @@ use anyhow::Result;
 
 use crate::api::cursor::CursorSealer;
 use crate::connections::Connections;
+use crate::health::{Health, HealthConfig};
 use crate::registry::Registry;
 use crate::runtime::{Runtime, RuntimeConfig};
 use crate::store::Store;
 use crate::vault::{MasterKey, Vault};
+use crate::webhooks::{WebhookConfig, Webhooks};
 
 /// Shared by every request handler.
 #[derive(Clone)]
@@ -24,6 +26,8 @@ pub struct AppState {
     /// `MILLWRIGHT_PUBLIC_URL`, without a trailing slash: where connect links and OAuth redirects
     /// point. `None`: links are built on the address the operator's request came in on.
     pub public_url: Option<String>,
+    pub health: Arc<Health>,
+    pub webhooks: Arc<Webhooks>,
 }
 
 pub struct AppOptions {
@@ -36,6 +40,10 @@ pub struct AppOptions {
     pub admin_token: Option<String>,
     /// `MILLWRIGHT_PUBLIC_URL`: the externally visible base URL (http or https).
     pub public_url: Option<String>,
+    /// Health monitor intervals, thresholds and clock.
+    pub health: HealthConfig,
+    /// Webhook delivery: timeouts, retry schedule, target rules, retention.
+    pub webhooks: WebhookConfig,
 }
 
 impl AppState {
@@ -55,7 +63,9 @@ impl AppState {
         let connections = Arc::new(Connections::new(store.clone(), runtime.clone(), registry.clone(), vault));
         let cursors = Arc::new(CursorSealer::new(&options.master_key));
         let admin_token_hash = options.admin_token.as_deref().map(crate::tokens::hash);
-        Ok(AppState { store, runtime, registry, connections, cursors, admin_token_hash, public_url })
+        let health = Arc::new(Health::new(options.health));
+        let webhooks = Arc::new(Webhooks::new(options.webhooks, &options.master_key));
+        Ok(AppState { store, runtime, registry, connections, cursors, admin_token_hash, public_url, health, webhooks })
     }
 }
 

@@ -5,13 +5,17 @@
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod background;
+pub mod clock;
 pub mod connect;
 pub mod connections;
+pub mod health;
 pub mod registry;
 pub mod runtime;
 pub mod store;
 pub mod tokens;
 pub mod vault;
+pub mod webhooks;
 pub mod builtin;
 pub mod cli;
 pub mod telemetry;

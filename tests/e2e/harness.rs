@@ -25,11 +25,21 @@ pub struct Options {
     pub dns_overrides: Vec<(&'static str, &'static str)>,
     /// A database URL; a SQLite file in a temporary directory when `None`.
     pub database_url: Option<String>,
+    /// Health monitor and webhook settings (the background work runs only where a test starts it).
+    pub health: millwright::health::HealthConfig,
+    pub webhooks: millwright::webhooks::WebhookConfig,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None }
+        Options {
+            work_orders: 200,
+            limits: test_limits(),
+            dns_overrides: vec![],
+            database_url: None,
+            health: Default::default(),
+            webhooks: millwright::webhooks::WebhookConfig { allow_private: true, ..Default::default() },
+        }
     }
 }
 
@@ -110,6 +120,8 @@ impl Host {
             builtin_modules,
             admin_token: Some(ADMIN_TOKEN.into()),
             public_url: Some(url.clone()),
+            health: options.health,
+            webhooks: options.webhooks,
         })
         .await
         .expect("app starts");

@@ -146,3 +146,6 @@ async fn modules() {
 async fn admin_and_audit() {
     on_both!(admin_and_audit_round_trip);
 }
+
+/// The outbox, webhook deliveries and connection health (issue 4).
+mod outbox;

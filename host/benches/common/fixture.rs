@@ -76,6 +76,8 @@ impl BenchHost {
             builtin_modules: millwright::builtin::modules(),
             admin_token: None,
             public_url: None,
+            health: Default::default(),
+            webhooks: Default::default(),
         })
         .await
         .expect("app starts");

@@ -5,7 +5,7 @@
 pub mod auth;
 mod connections;
 mod end_customers;
-mod pagination;
+pub(crate) mod pagination;
 mod tokens;
 
 use axum::extract::State;
@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/end-customers/{id}", get(end_customers::get).patch(end_customers::update))
         .route("/v1/admin/connectors", get(connectors))
         .route("/v1/admin/audit-log", get(audit_log))
+        .merge(crate::health::routes::routes())
+        .merge(crate::webhooks::admin::routes())
 }
 
 /// Installed connectors and what their connect forms ask for.

@@ -66,11 +66,9 @@ async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity,
         page_size: params.page_size.min(module.info().max_page_size.max(1)),
         filters: params.filters.clone().into_iter().collect(),
     };
-    let page = app
-        .runtime
-        .list(&module.module, &live.binding, entity.into(), query)
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let page = app.runtime.list(&module.module, &live.binding, entity.into(), query).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let page = app.health.observed(&live.id, page)?;
     let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
     let data = page
         .records
@@ -92,11 +90,9 @@ async fn fetch(
     let module = &live.module;
     support(module, entity, Operations::GET, "get")?;
     let include_remote_data = super::list_params::include_remote_data_only(raw.as_deref())?;
-    let record = app
-        .runtime
-        .get(&module.module, &live.binding, entity.into(), id)
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let record = app.runtime.get(&module.module, &live.binding, entity.into(), id).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let record = app.health.observed(&live.id, record)?;
     let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
     Ok(Json(unify(&mapping, record, include_remote_data)?))
 }
@@ -107,11 +103,9 @@ async fn create(State(app): State<AppState>, auth: ConnectionAuth, entity: Entit
     support(module, entity, Operations::CREATE, "create")?;
     let body = Value::Object(body);
     check_write(entity, WriteOp::Create, &body)?;
-    let record = app
-        .runtime
-        .create(&module.module, &live.binding, entity.into(), body.to_string())
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let record = app.runtime.create(&module.module, &live.binding, entity.into(), body.to_string()).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let record = app.health.observed(&live.id, record)?;
     let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
     Ok((StatusCode::CREATED, Json(unify(&mapping, record, false)?)))
 }
@@ -128,11 +122,9 @@ async fn update(
     support(module, entity, Operations::UPDATE, "update")?;
     let body = Value::Object(body);
     check_write(entity, WriteOp::Update, &body)?;
-    let record = app
-        .runtime
-        .update(&module.module, &live.binding, entity.into(), id, body.to_string())
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let record = app.runtime.update(&module.module, &live.binding, entity.into(), id, body.to_string()).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let record = app.health.observed(&live.id, record)?;
     let mapping = module.mapping(entity).ok_or_else(|| ApiError::internal("no mapping for this entity"))?;
     Ok(Json(unify(&mapping, record, false)?))
 }

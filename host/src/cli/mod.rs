@@ -1,6 +1,7 @@
 //! The `millwright` command line (clap). Each command lives in its own file; `main.rs` only
 //! parses and dispatches.
 
+mod background;
 mod connections;
 mod demo;
 mod sandbox;

@@ -55,6 +55,8 @@ impl HostSettings {
             builtin_modules: crate::builtin::modules(),
             admin_token: self.admin_token.clone(),
             public_url: self.public_url.clone(),
+            health: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }

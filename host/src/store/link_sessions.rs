@@ -8,6 +8,8 @@
 
 use anyhow::Result;
 
+use super::health::record_reconnect;
+use super::outbox::{Conn, on_conn};
 use super::{NewToken, Store, now, on_pool};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -169,6 +171,7 @@ impl Store {
                 return Ok::<CompleteOutcome, sqlx::Error>(CompleteOutcome::SessionGone);
             }
             if let Some(r) = c.replace {
+                let previous = previous_status(Conn::from(&mut *tx), &r.connection_id).await?;
                 let n = sqlx::query(REPLACE_CREDENTIALS)
                     .bind(&r.connection_id)
                     .bind(&r.base_url)
@@ -185,6 +188,7 @@ impl Store {
                     tx.rollback().await?;
                     return Ok(CompleteOutcome::CredentialsChanged);
                 }
+                record_reconnect(Conn::from(&mut *tx), &r.connection_id, &previous, &ts).await?;
             }
             tx.commit().await?;
             Ok(CompleteOutcome::Completed)
@@ -208,18 +212,29 @@ impl Store {
     /// Swaps a connection's credentials (compare-and-swap on `credentials_version`), marks it
     /// active and bumps `config_version`. `false` when the version moved or it is disconnected.
     pub async fn replace_connection_credentials(&self, r: &ReplaceCredentials) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(REPLACE_CREDENTIALS)
-            .bind(&r.connection_id)
-            .bind(&r.base_url)
-            .bind(&r.settings_json)
-            .bind(&r.credentials)
-            .bind(&r.wrapped_key)
-            .bind(&r.account_name)
-            .bind(now())
-            .bind(r.expected_credentials_version)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let ts = now();
+        let n = on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            let previous = previous_status(Conn::from(&mut *tx), &r.connection_id).await?;
+            let n = sqlx::query(REPLACE_CREDENTIALS)
+                .bind(&r.connection_id)
+                .bind(&r.base_url)
+                .bind(&r.settings_json)
+                .bind(&r.credentials)
+                .bind(&r.wrapped_key)
+                .bind(&r.account_name)
+                .bind(&ts)
+                .bind(r.expected_credentials_version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 1 {
+                record_reconnect(Conn::from(&mut *tx), &r.connection_id, &previous, &ts).await?;
+            }
+            tx.commit().await?;
+            Ok::<u64, sqlx::Error>(n)
+        }
+        .await)?;
         Ok(n == 1)
     }
 
@@ -263,4 +278,14 @@ impl Store {
         .await)?;
         Ok(())
     }
+}
+
+/// The connection's status before a reconnect changes it (read inside the reconnect's transaction).
+async fn previous_status(conn: Conn<'_>, connection_id: &str) -> sqlx::Result<String> {
+    let (status,): (String,) = on_conn!(conn, |c| sqlx::query_as("SELECT status FROM connections WHERE id = $1")
+        .bind(connection_id)
+        .fetch_optional(c)
+        .await)?
+    .unwrap_or_else(|| ("disconnected".to_string(),));
+    Ok(status)
 }
