@@ -109,6 +109,9 @@ impl Receiver {
 }
 
 async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    // The status is decided before the request is counted, so a test that saw n requests knows
+    // what the n-th got.
+    let status = StatusCode::from_u16(state.status.load(Ordering::SeqCst)).unwrap();
     state.requests.fetch_add(1, Ordering::SeqCst);
     let secrets = state.secrets.lock().unwrap().clone();
     let verified_by: Vec<usize> = secrets
@@ -121,7 +124,6 @@ async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         state.unverified.fetch_add(1, Ordering::SeqCst);
         return StatusCode::BAD_REQUEST;
     }
-    let status = StatusCode::from_u16(state.status.load(Ordering::SeqCst)).unwrap();
     if status.is_success() {
         let body: Value = serde_json::from_slice(&body).expect("deliveries are JSON");
         let webhook_id = headers["webhook-id"].to_str().unwrap().to_string();

@@ -92,11 +92,12 @@ async fn failures_are_retried_with_the_same_id_logged_retried_and_replayed() {
     receiver.answer(500);
     let background = Background::start(&host.app);
     let event = test_event(&host, &id).await;
-    eventually("three failed attempts", WAIT, || async { (receiver.state.requests.load(Ordering::SeqCst) >= 3).then_some(()) }).await;
+    let log_url = format!("/v1/admin/webhook-endpoints/{id}/attempts?event_id={event}");
+    eventually("three failed attempts", WAIT, || async { (send(host.admin(Method::GET, &log_url)).await.1["data"].as_array().unwrap().len() >= 3).then_some(()) }).await;
     receiver.answer(200);
     wait_for(&receiver, &event, 1).await;
 
-    let (status, log) = send(host.admin(Method::GET, &format!("/v1/admin/webhook-endpoints/{id}/attempts?event_id={event}"))).await;
+    let (status, log) = send(host.admin(Method::GET, &log_url)).await;
     assert_eq!(status, 200, "{log}");
     let attempts = log["data"].as_array().unwrap();
     assert!(attempts.len() >= 4, "{log}");
