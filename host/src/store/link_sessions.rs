@@ -170,25 +170,11 @@ impl Store {
                 tx.rollback().await?;
                 return Ok::<CompleteOutcome, sqlx::Error>(CompleteOutcome::SessionGone);
             }
-            if let Some(r) = c.replace {
-                let previous = previous_status(Conn::from(&mut *tx), &r.connection_id).await?;
-                let n = sqlx::query(REPLACE_CREDENTIALS)
-                    .bind(&r.connection_id)
-                    .bind(&r.base_url)
-                    .bind(&r.settings_json)
-                    .bind(&r.credentials)
-                    .bind(&r.wrapped_key)
-                    .bind(&r.account_name)
-                    .bind(&ts)
-                    .bind(r.expected_credentials_version)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n != 1 {
-                    tx.rollback().await?;
-                    return Ok(CompleteOutcome::CredentialsChanged);
-                }
-                record_reconnect(Conn::from(&mut *tx), &r.connection_id, &previous, &ts).await?;
+            if let Some(r) = c.replace
+                && !swap_credentials(Conn::from(&mut *tx), r, &ts).await?
+            {
+                tx.rollback().await?;
+                return Ok(CompleteOutcome::CredentialsChanged);
             }
             tx.commit().await?;
             Ok(CompleteOutcome::Completed)
@@ -213,29 +199,14 @@ impl Store {
     /// active and bumps `config_version`. `false` when the version moved or it is disconnected.
     pub async fn replace_connection_credentials(&self, r: &ReplaceCredentials) -> Result<bool> {
         let ts = now();
-        let n = on_pool!(self, |p| async {
+        let swapped = on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
-            let previous = previous_status(Conn::from(&mut *tx), &r.connection_id).await?;
-            let n = sqlx::query(REPLACE_CREDENTIALS)
-                .bind(&r.connection_id)
-                .bind(&r.base_url)
-                .bind(&r.settings_json)
-                .bind(&r.credentials)
-                .bind(&r.wrapped_key)
-                .bind(&r.account_name)
-                .bind(&ts)
-                .bind(r.expected_credentials_version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 1 {
-                record_reconnect(Conn::from(&mut *tx), &r.connection_id, &previous, &ts).await?;
-            }
+            let swapped = swap_credentials(Conn::from(&mut *tx), r, &ts).await?;
             tx.commit().await?;
-            Ok::<u64, sqlx::Error>(n)
+            Ok::<bool, sqlx::Error>(swapped)
         }
         .await)?;
-        Ok(n == 1)
+        Ok(swapped)
     }
 
     /// Revokes every live token of a connection; returns how many.
@@ -280,12 +251,28 @@ impl Store {
     }
 }
 
-/// The connection's status before a reconnect changes it (read inside the reconnect's transaction).
-async fn previous_status(conn: Conn<'_>, connection_id: &str) -> sqlx::Result<String> {
-    let (status,): (String,) = on_conn!(conn, |c| sqlx::query_as("SELECT status FROM connections WHERE id = $1")
-        .bind(connection_id)
+/// Swaps the credentials inside the caller's transaction (compare-and-swap on
+/// `credentials_version`) and records the reconnect (health reset, status change and its event
+/// when the status moves). `false` when the version moved or the connection is disconnected.
+async fn swap_credentials(mut conn: Conn<'_>, r: &ReplaceCredentials, ts: &str) -> sqlx::Result<bool> {
+    let previous: Option<(String,)> = on_conn!(conn.reborrow(), |c| sqlx::query_as("SELECT status FROM connections WHERE id = $1")
+        .bind(&r.connection_id)
         .fetch_optional(c)
-        .await)?
-    .unwrap_or_else(|| ("disconnected".to_string(),));
-    Ok(status)
+        .await)?;
+    let n = on_conn!(conn.reborrow(), |c| sqlx::query(REPLACE_CREDENTIALS)
+        .bind(&r.connection_id)
+        .bind(&r.base_url)
+        .bind(&r.settings_json)
+        .bind(&r.credentials)
+        .bind(&r.wrapped_key)
+        .bind(&r.account_name)
+        .bind(ts)
+        .bind(r.expected_credentials_version)
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
+    match previous {
+        Some((status,)) if n == 1 => record_reconnect(conn, &r.connection_id, &status, ts).await.map(|_| true),
+        _ => Ok(false),
+    }
 }
