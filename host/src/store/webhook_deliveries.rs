@@ -1,6 +1,8 @@
 //! Webhook deliveries: the dispatcher's leased claims, the outcome of each attempt (the delivery
 //! log), endpoint auto-disable, and retention.
 
+use std::collections::BTreeMap;
+
 use anyhow::Result;
 
 use super::outbox::{Conn, NewEvent, insert_event};
@@ -134,16 +136,25 @@ impl Store {
                 .bind(&o.error)
                 .execute(&mut *tx)
                 .await?;
-                // The endpoint's run of failures: ended by a success, started by a failure.
-                if matches!(o.next, NextStep::Delivered) {
+            }
+            // Each endpoint's run of failures: ended by a success in the batch, else started by
+            // its first failure (a batch's attempts ran concurrently).
+            let mut endpoints: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
+            for o in outcomes {
+                let e = endpoints.entry(o.endpoint_id.as_str()).or_insert((false, o.at.as_str()));
+                e.0 |= matches!(o.next, NextStep::Delivered);
+                e.1 = e.1.min(o.at.as_str());
+            }
+            for (id, (delivered, first_at)) in endpoints {
+                if delivered {
                     sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
-                        .bind(&o.endpoint_id)
+                        .bind(id)
                         .execute(&mut *tx)
                         .await?;
                 } else {
                     sqlx::query("UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL")
-                        .bind(&o.endpoint_id)
-                        .bind(&o.at)
+                        .bind(id)
+                        .bind(first_at)
                         .execute(&mut *tx)
                         .await?;
                 }
