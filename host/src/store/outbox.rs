@@ -160,8 +160,13 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            for id in event_ids {
-                sqlx::query("UPDATE webhook_events SET fanned_out = $2 WHERE id = $1").bind(id).bind(true).execute(&mut *tx).await?;
+            for chunk in event_ids.chunks(500) {
+                let sql = format!("UPDATE webhook_events SET fanned_out = $1 WHERE id IN ({})", placeholders(2, chunk.len()));
+                let mut q = sqlx::query(&sql).bind(true);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
             }
             tx.commit().await
         }
@@ -188,8 +193,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT id, payload FROM webhook_events WHERE id IN ({})", placeholders.join(", "));
+        let sql = format!("SELECT id, payload FROM webhook_events WHERE id IN ({})", placeholders(1, ids.len()));
         let rows = on_pool!(self, |p| {
             let mut q = sqlx::query_as::<_, (String, String)>(&sql);
             for id in ids {
@@ -222,4 +226,9 @@ impl Store {
         );
         Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(event_type).bind(before).bind(limit).fetch_all(p).await)?)
     }
+}
+
+/// `$first, $first+1, …` for `n` values of an `IN` list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
