@@ -93,3 +93,31 @@ impl PassiveRecorder {
         at.timestamp_millis() / width
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::PassiveRecorder;
+    use crate::health::{Outcome, Reason};
+
+    #[test]
+    fn drains_each_connections_evidence_with_its_window_and_forgets_old_calls() {
+        let r = PassiveRecorder::new(Duration::from_secs(300));
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let failed = Outcome::Failed(Reason::UpstreamErrors, "503".into());
+        assert!(!r.record("conn_a", &Outcome::Healthy, t0));
+        assert!(!r.record("conn_a", &failed, t0));
+        assert!(!r.record("conn_a", &Outcome::Ignored, t0), "says nothing");
+        assert!(r.record("conn_b", &Outcome::Rejected(Reason::CredentialsInvalid, "401".into()), t0), "wakes the monitor");
+        let mut drained = r.drain(t0);
+        drained.sort_by(|a, b| a.0.cmp(&b.0));
+        let (_, a) = &drained[0];
+        assert_eq!((a.successes, a.trailing_failures, a.window), (1, 1, Some((2, 1))));
+        assert!(drained[1].1.rejected.is_some());
+        assert!(r.drain(t0).is_empty(), "nothing new");
+        r.record("conn_a", &Outcome::Healthy, t0 + chrono::Duration::seconds(400));
+        let later = r.drain(t0 + chrono::Duration::seconds(400));
+        assert_eq!(later[0].1.window, Some((1, 0)), "calls older than the window are gone");
+    }
+}

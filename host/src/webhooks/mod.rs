@@ -167,3 +167,27 @@ impl SigningKeys {
         keys
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::RetrySchedule;
+    use crate::clock::{Clock, text};
+    use crate::store::NextStep;
+
+    #[test]
+    fn backoff_doubles_from_the_initial_wait_and_stops_at_the_window() {
+        let s = RetrySchedule::default();
+        let waits: Vec<u64> = (1..=9).map(|a| s.delay(a).as_secs()).collect();
+        assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600], "capped at the longest interval");
+        let start = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let first = text(start);
+        let at = |secs: i64| Clock::from_fn(move || start + chrono::Duration::seconds(secs));
+        assert!(matches!(s.after_failure(&at(0), 1, Some(&first)), NextStep::RetryAt(t) if t == text(start + chrono::Duration::seconds(30))));
+        assert!(matches!(s.after_failure(&at(23 * 3600), 20, Some(&first)), NextStep::RetryAt(_)));
+        assert!(matches!(s.after_failure(&at(24 * 3600 - 10), 20, Some(&first)), NextStep::Failed), "no retry past the window");
+        let quick = RetrySchedule { initial: Duration::from_millis(100), max_interval: Duration::from_millis(400), window: Duration::from_secs(1) };
+        assert_eq!(quick.delay(5), Duration::from_millis(400));
+    }
+}
