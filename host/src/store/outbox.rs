@@ -48,9 +48,9 @@ macro_rules! on_conn {
 }
 pub(crate) use on_conn;
 
-/// An event for the outbox. `payload` is the exact body that is delivered and signed.
-#[derive(Clone, Debug)]
-pub struct NewEvent {
+/// An event of the outbox. `payload` is the exact body that is delivered and signed.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
     pub id: String,
     pub event_type: String,
     /// `None`: a system event, delivered to endpoints of every environment.
@@ -61,16 +61,8 @@ pub struct NewEvent {
     pub created_at: String,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct EventRow {
-    pub id: String,
-    pub event_type: String,
-    pub environment: Option<String>,
-    pub connection_id: Option<String>,
-    pub end_customer_id: Option<String>,
-    pub payload: String,
-    pub created_at: String,
-}
+/// An event about to be written (the same fields as a stored one).
+pub type NewEvent = EventRow;
 
 const EVENT_COLUMNS: &str = "id, event_type, environment, connection_id, end_customer_id, payload, created_at";
 
