@@ -140,17 +140,12 @@ impl Store {
     pub async fn fan_out(&self, event_ids: &[String], deliveries: &[(String, String)], due: &str) -> Result<()> {
         on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
-            for (event, endpoint) in deliveries {
-                sqlx::query(
-                    "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at)
-                     VALUES ($1, $2, $3, 'pending', $4, $4) ON CONFLICT (event_id, endpoint_id) DO NOTHING"
-                )
-                .bind(new_id("whdl"))
-                .bind(event)
-                .bind(endpoint)
-                .bind(due)
-                .execute(&mut *tx)
-                .await?;
+            for chunk in deliveries.chunks(200) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at) ");
+                q.push_values(chunk, |mut row, (event, endpoint)| {
+                    row.push_bind(new_id("whdl")).push_bind(event.as_str()).push_bind(endpoint.as_str()).push_bind("pending").push_bind(due).push_bind(due);
+                });
+                q.push(" ON CONFLICT (event_id, endpoint_id) DO NOTHING").build().execute(&mut *tx).await?;
             }
             for chunk in event_ids.chunks(500) {
                 let sql = format!("UPDATE webhook_events SET fanned_out = $1 WHERE id IN ({})", placeholders(2, chunk.len()));

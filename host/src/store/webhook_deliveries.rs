@@ -8,6 +8,9 @@ use anyhow::Result;
 use super::outbox::{Conn, NewEvent, insert_event};
 use super::{Store, new_id, on_pool};
 
+/// Rows per multi-row statement (well below either database's parameter limit).
+const CHUNK: usize = 200;
+
 /// A delivery claimed by one dispatcher until `lease_until`.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ClaimedDelivery {
@@ -101,41 +104,54 @@ impl Store {
     pub async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<()> {
         on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
-            for o in outcomes {
-                let (status, next_at, delivered_at) = match &o.next {
-                    NextStep::Delivered => ("delivered", None, Some(o.at.as_str())),
-                    NextStep::RetryAt(at) => ("pending", Some(at.as_str()), None),
-                    NextStep::Failed => ("failed", None, None),
+            // Delivered ones (nearly all, usually) in one statement per chunk, stamped with the
+            // batch's first attempt time; each attempt keeps its own time in the log.
+            let delivered: Vec<&AttemptOutcome> = outcomes.iter().filter(|o| matches!(o.next, NextStep::Delivered)).collect();
+            if let Some(at) = delivered.iter().map(|o| o.at.as_str()).min() {
+                for chunk in delivered.chunks(CHUNK) {
+                    let mut q = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ");
+                    q.push_bind(at).push("), last_attempt_at = ").push_bind(at).push(", delivered_at = ").push_bind(at).push(" WHERE id IN (");
+                    let mut ids = q.separated(", ");
+                    for o in chunk {
+                        ids.push_bind(o.delivery_id.as_str());
+                    }
+                    q.push(")").build().execute(&mut *tx).await?;
+                }
+            }
+            for o in outcomes.iter().filter(|o| !matches!(o.next, NextStep::Delivered)) {
+                let (status, next_at) = match &o.next {
+                    NextStep::RetryAt(at) => ("pending", Some(at.as_str())),
+                    _ => ("failed", None),
                 };
                 sqlx::query(
                     "UPDATE webhook_deliveries SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
-                        first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4, delivered_at = $5
+                        first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4
                      WHERE id = $1"
                 )
                 .bind(&o.delivery_id)
                 .bind(status)
                 .bind(next_at)
                 .bind(&o.at)
-                .bind(delivered_at)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms,
-                        response_body, error)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                )
-                .bind(new_id("what"))
-                .bind(&o.delivery_id)
-                .bind(&o.endpoint_id)
-                .bind(&o.event_id)
-                .bind(o.attempt)
-                .bind(&o.at)
-                .bind(o.response_status)
-                .bind(o.latency_ms)
-                .bind(&o.response_body)
-                .bind(&o.error)
-                .execute(&mut *tx)
-                .await?;
+            }
+            for chunk in outcomes.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error) ",
+                );
+                q.push_values(chunk, |mut row, o| {
+                    row.push_bind(new_id("what"))
+                        .push_bind(o.delivery_id.as_str())
+                        .push_bind(o.endpoint_id.as_str())
+                        .push_bind(o.event_id.as_str())
+                        .push_bind(o.attempt)
+                        .push_bind(o.at.as_str())
+                        .push_bind(o.response_status)
+                        .push_bind(o.latency_ms)
+                        .push_bind(o.response_body.as_deref())
+                        .push_bind(o.error.as_deref());
+                });
+                q.build().execute(&mut *tx).await?;
             }
             // Each endpoint's run of failures: ended by a success in the batch, else started by
             // its first failure (a batch's attempts ran concurrently).
