@@ -31,6 +31,9 @@ pub struct Dispatcher {
     sender: Sender,
     /// Enabled endpoints by id, re-read every round; secrets re-opened only when changed.
     endpoints: HashMap<String, Arc<Endpoint>>,
+    /// The last batch's outcomes, written while the next batch is being sent (its deliveries stay
+    /// leased until then, so nobody claims them; after a crash the leases expire).
+    unrecorded: Vec<AttemptOutcome>,
 }
 
 /// Runs until `stop` turns true.
@@ -45,15 +48,18 @@ pub async fn run(app: AppState, mut stop: watch::Receiver<bool>) {
             }
         };
         if *stop.borrow() {
-            return;
+            break;
         }
         if !busy {
             tokio::select! {
                 _ = tokio::time::sleep(app.webhooks.config.poll_interval) => {}
                 _ = app.webhooks.wake.notified() => {}
-                _ = stop.changed() => return,
+                _ = stop.changed() => break,
             }
         }
+    }
+    if let Err(e) = dispatcher.flush().await {
+        tracing::warn!(error = %format!("{e:#}"), "could not record the last webhook attempts; their deliveries will be retried");
     }
 }
 
@@ -61,7 +67,7 @@ impl Dispatcher {
     pub fn new(app: AppState) -> Dispatcher {
         let config = &app.webhooks.config;
         let sender = Sender::new(config.allow_private, config.timeout);
-        Dispatcher { app, sender, endpoints: HashMap::new() }
+        Dispatcher { app, sender, endpoints: HashMap::new(), unrecorded: Vec::new() }
     }
 
     /// One round: fan-out, then one batch of deliveries. Returns the work done (events fanned
@@ -115,26 +121,53 @@ impl Dispatcher {
         Ok(events.len())
     }
 
-    /// Claims a batch of due deliveries, posts them concurrently, records every attempt.
-    async fn deliver(&self) -> Result<usize> {
+    /// Claims a batch of due deliveries and posts them concurrently while the previous batch's
+    /// attempts are written. Returns the attempts sent and recorded.
+    async fn deliver(&mut self) -> Result<usize> {
         let config = &self.app.webhooks.config;
         let clock = &config.clock;
         let claimed = self.app.store.claim_deliveries(&clock.now_text(), &clock.after(config.lease), config.batch_size.max(1) as i64).await?;
+        let previous = std::mem::take(&mut self.unrecorded);
+        let recorded = previous.len();
+        let store = self.app.store.clone();
+        let record = async move { if previous.is_empty() { Ok(()) } else { store.record_attempts(&previous).await } };
+        let (written, outcomes) = tokio::join!(record, self.send(claimed));
+        written?;
+        let sent = outcomes.len();
+        self.unrecorded = outcomes;
+        Ok(sent + recorded)
+    }
+
+    /// Writes the outcomes not recorded yet.
+    pub async fn flush(&mut self) -> Result<()> {
+        let previous = std::mem::take(&mut self.unrecorded);
+        if !previous.is_empty() {
+            self.app.store.record_attempts(&previous).await?;
+        }
+        Ok(())
+    }
+
+    async fn send(&self, claimed: Vec<ClaimedDelivery>) -> Vec<AttemptOutcome> {
         if claimed.is_empty() {
-            return Ok(0);
+            return vec![];
         }
         let ids: Vec<String> = claimed.iter().map(|d| d.event_id.clone()).collect();
-        let payloads: HashMap<String, Bytes> = self.app.store.event_payloads(&ids).await?.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect();
-        let outcomes: Vec<AttemptOutcome> = futures::stream::iter(claimed)
+        let payloads: HashMap<String, Bytes> = match self.app.store.event_payloads(&ids).await {
+            Ok(rows) => rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect(),
+            Err(e) => {
+                // Leases expire and the deliveries are claimed again.
+                tracing::warn!(error = %format!("{e:#}"), "cannot read event payloads");
+                return vec![];
+            }
+        };
+        futures::stream::iter(claimed)
             .map(|d| {
                 let payload = payloads.get(&d.event_id).cloned();
                 self.attempt(d, payload)
             })
-            .buffer_unordered(config.concurrency.max(1))
+            .buffer_unordered(self.app.webhooks.config.concurrency.max(1))
             .collect()
-            .await;
-        self.app.store.record_attempts(&outcomes).await?;
-        Ok(outcomes.len())
+            .await
     }
 
     async fn attempt(&self, d: ClaimedDelivery, payload: Option<Bytes>) -> AttemptOutcome {
