@@ -8,10 +8,12 @@ use crate::api::cursor::CursorSealer;
 use crate::connections::Connections;
 use crate::mapping::Mappers;
 use crate::metrics::Metrics;
+use crate::health::{Health, HealthConfig};
 use crate::registry::Registry;
 use crate::runtime::{Runtime, RuntimeConfig};
 use crate::store::Store;
 use crate::vault::{MasterKey, Vault};
+use crate::webhooks::{WebhookConfig, Webhooks};
 
 /// Shared by every request handler.
 #[derive(Clone)]
@@ -33,6 +35,8 @@ pub struct AppState {
     pub clock: crate::clock::Clock,
     pub rate_limits: Option<Arc<crate::api::rate_limit::TokenRateLimits>>,
     pub request_timeout: std::time::Duration,
+    pub health: Arc<Health>,
+    pub webhooks: Arc<Webhooks>,
 }
 
 pub struct AppOptions {
@@ -45,6 +49,10 @@ pub struct AppOptions {
     pub admin_token: Option<String>,
     /// `MILLWRIGHT_PUBLIC_URL`: the externally visible base URL (http or https).
     pub public_url: Option<String>,
+    /// Health monitor intervals, thresholds and clock.
+    pub health: HealthConfig,
+    /// Webhook delivery: timeouts, retry schedule, target rules, retention.
+    pub webhooks: WebhookConfig,
     /// The API's edges: per-token rate limits, request timeout.
     pub api: ApiSettings,
 }
@@ -88,7 +96,9 @@ impl AppState {
         let clock = connections.clock().clone();
         let rate_limits = options.api.rate_limit_per_minute.filter(|n| *n > 0).map(|n| Arc::new(crate::api::rate_limit::TokenRateLimits::new(n)));
         let request_timeout = options.api.request_timeout;
-        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url, clock, rate_limits, request_timeout })
+        let health = Arc::new(Health::new(options.health));
+        let webhooks = Arc::new(Webhooks::new(options.webhooks, &options.master_key));
+        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url, clock, rate_limits, request_timeout, health, webhooks })
     }
 }
 

@@ -51,7 +51,7 @@ fn csrf_of(html: &str) -> String {
 }
 
 /// Posts the connect form (the form token taken from a fresh GET of the form page).
-async fn post_form(form_url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_form(form_url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
     let (status, page) = get_page(form_url).await;
     let csrf = if status == 200 { csrf_of(&page) } else { String::new() };
     post_raw(form_url, &csrf, fields).await
@@ -63,7 +63,7 @@ async fn post_raw(form_url: &str, csrf: &str, fields: &[(&str, &str)]) -> reqwes
 }
 
 /// The `code` (and `state`) of a 303 to the redirect URI.
-fn code_of(resp: &reqwest::Response) -> (String, Option<String>) {
+pub(crate) fn code_of(resp: &reqwest::Response) -> (String, Option<String>) {
     assert_eq!(resp.status().as_u16(), 303);
     let location = resp.headers()["location"].to_str().unwrap();
     assert!(location.starts_with(&format!("{REDIRECT}?")), "redirects to the session's URI only: {location}");
@@ -72,7 +72,7 @@ fn code_of(resp: &reqwest::Response) -> (String, Option<String>) {
     (get("code").expect("a code"), get("state"))
 }
 
-async fn exchange(host: &Host, code: &str) -> (u16, Value) {
+pub(crate) async fn exchange(host: &Host, code: &str) -> (u16, Value) {
     send(host.admin(Method::POST, "/v1/link/token").json(&json!({"code": code}))).await
 }
 
@@ -103,7 +103,7 @@ fn assert_self_contained(html: &str) {
 }
 
 /// Creates a connection through the flow; returns its id and token.
-async fn link_new(host: &Host) -> (String, String) {
+pub(crate) async fn link_new(host: &Host) -> (String, String) {
     let url = create_session(host, &session_body()).await["url"].as_str().unwrap().to_string();
     let resp = post_form(&format!("{url}/maintainx"), &[("api_key", MX_KEY), ("_base_url", &host.sandbox.maintainx_base_url())]).await;
     let (code, _) = code_of(&resp);
@@ -399,7 +399,7 @@ async fn session_creation_validates_every_field() {
 }
 
 /// A reconnect session for `connection_id`.
-async fn reconnect_url(host: &Host, connection_id: &str, rotate: bool) -> String {
+pub(crate) async fn reconnect_url(host: &Host, connection_id: &str, rotate: bool) -> String {
     let body = json!({
         "end_customer_id": "acme",
         "redirect_uri": REDIRECT,

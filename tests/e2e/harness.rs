@@ -29,11 +29,23 @@ pub struct Options {
     pub plant_custom_fields: bool,
     /// The API's edge limits.
     pub api: millwright::app::ApiSettings,
+    /// Health monitor and webhook settings (the background work runs only where a test starts it).
+    pub health: millwright::health::HealthConfig,
+    pub webhooks: millwright::webhooks::WebhookConfig,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None, plant_custom_fields: false, api: Default::default() }
+        Options {
+            work_orders: 200,
+            limits: test_limits(),
+            dns_overrides: vec![],
+            database_url: None,
+            plant_custom_fields: false,
+            api: Default::default(),
+            health: Default::default(),
+            webhooks: millwright::webhooks::WebhookConfig { allow_private: true, ..Default::default() },
+        }
     }
 }
 
@@ -108,7 +120,8 @@ impl Host {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let database_url = options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
-        let (app, server) = serve_app(listener, database_url, MasterKey::generate(), runtime, builtin_modules, options.api.clone()).await;
+        let edges = Edges { api: options.api.clone(), health: options.health, webhooks: options.webhooks };
+        let (app, server) = serve_app(listener, database_url, MasterKey::generate(), runtime, builtin_modules, edges).await;
         let mut host = Host {
             url,
             app,
@@ -161,16 +174,26 @@ impl Host {
 
 /// Starts the app (admin token [`ADMIN_TOKEN`], public URL = the listener's) and serves its API
 /// on `listener` from a spawned task.
+/// The app's settings beyond storage and runtime: API edges, health monitor, webhooks.
+#[derive(Default)]
+pub struct Edges {
+    pub api: millwright::app::ApiSettings,
+    pub health: millwright::health::HealthConfig,
+    pub webhooks: millwright::webhooks::WebhookConfig,
+}
+
 pub async fn serve_app(
     listener: tokio::net::TcpListener,
     database_url: String,
     master_key: MasterKey,
     runtime: RuntimeConfig,
     builtin_modules: Vec<&'static [u8]>,
-    api: millwright::app::ApiSettings,
+    edges: Edges,
 ) -> (AppState, tokio::task::JoinHandle<()>) {
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = AppState::start(AppOptions { database_url, master_key, runtime, builtin_modules, admin_token: Some(ADMIN_TOKEN.into()), public_url: Some(url), api })
+    let Edges { api, health, webhooks } = edges;
+    let options = AppOptions { database_url, master_key, runtime, builtin_modules, admin_token: Some(ADMIN_TOKEN.into()), public_url: Some(url), api, health, webhooks };
+    let app = AppState::start(options)
         .await
         .expect("app starts");
     let router = millwright::api::router(app.clone());

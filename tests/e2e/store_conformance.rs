@@ -263,3 +263,6 @@ async fn oauth_round_trip(store: &Store) {
 async fn oauth() {
     on_both!(oauth_round_trip);
 }
+
+/// The outbox, webhook deliveries and connection health (issue 4).
+mod outbox;

@@ -77,6 +77,8 @@ impl BenchHost {
             admin_token: None,
             public_url: None,
             api: Default::default(),
+            health: Default::default(),
+            webhooks: Default::default(),
         })
         .await
         .expect("app starts");

@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/connectors", get(connectors))
         .route("/v1/admin/audit-log", get(audit_log))
         .merge(crate::mapping::routes())
+        .merge(crate::health::routes::routes())
+        .merge(crate::webhooks::admin::routes())
 }
 
 /// Installed connectors and what their connect forms ask for.

@@ -2,13 +2,16 @@
 //! the connection needs reauthorization), so a client can see why its data calls fail.
 
 use axum::Json;
+use axum::extract::State;
 use millwright_model::Entity;
 use serde_json::{Value, json};
 
 use super::auth::ConnectionAuth;
+use super::error::ApiError;
+use crate::app::AppState;
 use crate::runtime::bindings::Operations;
 
-pub async fn connection(auth: ConnectionAuth) -> Json<Value> {
+pub async fn connection(State(app): State<AppState>, auth: ConnectionAuth) -> Result<Json<Value>, ApiError> {
     let live = &auth.0;
     let info = live.module.info();
     let entities: Vec<Value> = info
@@ -33,9 +36,12 @@ pub async fn connection(auth: ConnectionAuth) -> Json<Value> {
             })
         })
         .collect();
-    Json(json!({
+    let health = app.store.connection_health(&live.id).await?;
+    Ok(Json(json!({
         "id": live.id,
         "status": live.status,
+        "reauth_required": live.status == "reauth_required",
+        "health": crate::health::routes::view(&live.status, health.as_ref()),
         "environment": live.environment,
         "connector": { "id": info.id, "name": info.name, "version": info.version },
         "account": { "id": live.account_id, "name": live.account_name },
@@ -45,5 +51,5 @@ pub async fn connection(auth: ConnectionAuth) -> Json<Value> {
             "passthrough": info.supports_passthrough,
             "max_page_size": info.max_page_size.min(super::list_params::MAX_PAGE_SIZE),
         },
-    }))
+    })))
 }

@@ -58,11 +58,9 @@ pub async fn passthrough(State(app): State<AppState>, auth: ConnectionAuth, Json
         headers: req.headers.into_iter().collect(),
         body,
     };
-    let response = app
-        .runtime
-        .passthrough(&live.module.module, &live.binding, request)
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let response = app.runtime.passthrough(&live.module.module, &live.binding, request).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let response = app.health.observed(&live.id, response)?;
     let headers: BTreeMap<String, String> = response.headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), live.binding.scrub(&v))).collect();
     let mut answer = json!({ "status": response.status, "headers": headers });
     match serde_json::from_slice::<Value>(&response.body) {

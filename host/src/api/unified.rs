@@ -66,11 +66,9 @@ async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity,
         page_size: params.page_size.min(module.info().max_page_size.max(1)),
         filters: params.filters.clone().into_iter().collect(),
     };
-    let page = app
-        .runtime
-        .list(&module.module, &live.binding, entity.into(), query)
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let page = app.runtime.list(&module.module, &live.binding, entity.into(), query).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let page = app.health.observed(&live.id, page)?;
     let data = live.mappings.get(entity)?.unify(&app.runtime, entity, page.records, params.include_remote_data).await?;
     let next_cursor = page.next_cursor.filter(|c| !c.is_empty()).map(|c| app.cursors.seal(&scope, &c));
     Ok(Json(json!({ "data": data, "next_cursor": next_cursor })))
@@ -87,11 +85,9 @@ async fn fetch(
     let module = &live.module;
     support(module, entity, Operations::GET, "get")?;
     let include_remote_data = super::list_params::include_remote_data_only(raw.as_deref())?;
-    let record = app
-        .runtime
-        .get(&module.module, &live.binding, entity.into(), id)
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let record = app.runtime.get(&module.module, &live.binding, entity.into(), id).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let record = app.health.observed(&live.id, record)?;
     Ok(Json(one(&app, live, entity, record, include_remote_data).await?))
 }
 
@@ -100,11 +96,9 @@ async fn create(State(app): State<AppState>, auth: ConnectionAuth, entity: Entit
     let module = &live.module;
     support(module, entity, Operations::CREATE, "create")?;
     let body = prepare_write(live, entity, WriteOp::Create, body)?;
-    let record = app
-        .runtime
-        .create(&module.module, &live.binding, entity.into(), body)
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let record = app.runtime.create(&module.module, &live.binding, entity.into(), body).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let record = app.health.observed(&live.id, record)?;
     Ok((StatusCode::CREATED, Json(one(&app, live, entity, record, false).await?)))
 }
 
@@ -119,11 +113,9 @@ async fn update(
     let module = &live.module;
     support(module, entity, Operations::UPDATE, "update")?;
     let body = prepare_write(live, entity, WriteOp::Update, body)?;
-    let record = app
-        .runtime
-        .update(&module.module, &live.binding, entity.into(), id, body)
-        .await
-        .map_err(|e| ApiError::from_call(e, &live.id))?;
+    let record = app.runtime.update(&module.module, &live.binding, entity.into(), id, body).await;
+    // Passive health: every upstream outcome counts, recorded off the request path.
+    let record = app.health.observed(&live.id, record)?;
     Ok(Json(one(&app, live, entity, record, false).await?))
 }
 

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use millwright_sandbox::{Sandbox, SandboxConfig};
 
+use super::background::BackgroundSettings;
 use super::settings::HostSettings;
 use crate::app::AppState;
 use crate::connections::CreateConnection;
@@ -33,6 +34,8 @@ pub struct DemoArgs {
     pub host: HostSettings,
     #[command(flatten)]
     pub shutdown: super::serve::ShutdownArgs,
+    #[command(flatten)]
+    pub background: BackgroundSettings,
 }
 
 pub async fn run(mut args: DemoArgs) -> Result<()> {
@@ -43,7 +46,11 @@ pub async fn run(mut args: DemoArgs) -> Result<()> {
     let listener = bind_loopback(&args.listen).await?;
     let url = std::env::var("MILLWRIGHT_PUBLIC_URL").unwrap_or_else(|_| format!("http://{}", listener.local_addr().unwrap()));
 
-    let app = AppState::start(args.host.app_options(master_key)).await?;
+    let mut options = args.host.app_options(master_key);
+    args.background.apply(&mut options);
+    // A local playground: webhook endpoints may point at this machine.
+    options.webhooks.allow_private = true;
+    let app = AppState::start(options).await?;
     let connection_id = demo_connection(&app, &sandbox, &api_key).await?;
     let token = app.connections.mint_token(&connection_id, "test", None).await.map_err(|e| anyhow::anyhow!(e.detail))?;
 
@@ -52,6 +59,7 @@ pub async fn run(mut args: DemoArgs) -> Result<()> {
     println!("  database:           {}", args.host.database_url);
     println!("  connection:         {connection_id}");
     println!("  connection token:   {}", token.plaintext);
+    println!("  webhooks:           endpoints may target private and loopback addresses (demo only)");
     println!();
     println!("Try:");
     let auth = format!("-H \"Authorization: Bearer {}\"", token.plaintext);

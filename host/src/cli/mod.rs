@@ -2,6 +2,7 @@
 //! parses and dispatches.
 
 pub mod config;
+mod background;
 mod connections;
 mod demo;
 mod sandbox;

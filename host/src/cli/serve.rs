@@ -3,8 +3,10 @@
 use anyhow::{Context, Result};
 use clap::Args;
 
+use super::background::BackgroundSettings;
 use super::settings::HostSettings;
 use crate::app::AppState;
+use crate::background::Background;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -13,6 +15,8 @@ pub struct ServeArgs {
     pub listen: String,
     #[command(flatten)]
     pub host: HostSettings,
+    #[command(flatten)]
+    pub background: BackgroundSettings,
     #[command(flatten)]
     pub shutdown: ShutdownArgs,
 }
@@ -27,15 +31,20 @@ pub struct ShutdownArgs {
 
 pub async fn run(args: ServeArgs) -> Result<()> {
     let master_key = args.host.master_key()?;
-    let app = AppState::start(args.host.app_options(master_key)).await?;
+    let mut options = args.host.app_options(master_key);
+    args.background.apply(&mut options);
+    let app = AppState::start(options).await?;
     let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "millwright is serving");
     serve(listener, app, args.shutdown).await
 }
 
-/// Serves the API until SIGINT/SIGTERM; then stops accepting connections and lets in-flight
-/// requests finish for at most the grace period.
+/// Serves the API and runs the background work (health monitor, webhook dispatcher, retention)
+/// until SIGINT/SIGTERM; then stops accepting connections and lets in-flight requests and webhook
+/// attempts finish for at most the grace period.
 pub async fn serve(listener: tokio::net::TcpListener, app: AppState, shutdown: ShutdownArgs) -> Result<()> {
+    let background = Background::start(&app);
+    let grace = std::time::Duration::from_secs(shutdown.grace_secs);
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, crate::api::router(app)).with_graceful_shutdown(async move {
         shutdown_signal().await;
@@ -44,11 +53,14 @@ pub async fn serve(listener: tokio::net::TcpListener, app: AppState, shutdown: S
     });
     let grace_over = async move {
         let _ = stopped.wait_for(|s| *s).await;
-        tokio::time::sleep(std::time::Duration::from_secs(shutdown.grace_secs)).await;
+        tokio::time::sleep(grace).await;
     };
     tokio::select! {
         served = server => served?,
         _ = grace_over => tracing::warn!("the grace period ended with requests still in flight; exiting"),
+    }
+    if tokio::time::timeout(grace, background.stop()).await.is_err() {
+        tracing::warn!("background work did not stop within the grace period; exiting");
     }
     tracing::info!("stopped");
     Ok(())

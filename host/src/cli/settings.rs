@@ -66,6 +66,8 @@ impl HostSettings {
                 rate_limit_per_minute: self.rate_limit_per_minute,
                 request_timeout: std::time::Duration::from_secs(self.request_timeout.max(1)),
             },
+            health: Default::default(),
+            webhooks: Default::default(),
         }
     }
 }

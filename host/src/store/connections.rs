@@ -2,7 +2,11 @@
 
 use anyhow::Result;
 
+use serde_json::json;
+
+use super::outbox::{Conn, insert_event};
 use super::{Store, now, on_pool};
+use crate::webhooks::events::{CONNECTION_CREATED, CONNECTION_DELETED, ConnectionRef, connection_event};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ConnectionRow {
@@ -47,30 +51,38 @@ const COLUMNS: &str = "id, end_customer_id, connector_id, pinned_digest, base_ur
     account_name, metadata_json, config_version, created_at, updated_at";
 
 impl Store {
+    /// Inserts an active connection and its `connection.created` event, in one transaction.
     pub async fn insert_connection(&self, c: &NewConnection) -> Result<()> {
         let ts = now();
-        on_pool!(self, |p| sqlx::query(
-            "INSERT INTO connections (id, end_customer_id, connector_id, base_url, environment, status, settings_json,
-                credentials, wrapped_key, approved_hosts_json, private_networks_json, account_id, account_name,
-                created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $13)"
-        )
-        .bind(&c.id)
-        .bind(&c.end_customer_id)
-        .bind(&c.connector_id)
-        .bind(&c.base_url)
-        .bind(&c.environment)
-        .bind(&c.settings_json)
-        .bind(&c.credentials)
-        .bind(&c.wrapped_key)
-        .bind(&c.approved_hosts_json)
-        .bind(&c.private_networks_json)
-        .bind(&c.account_id)
-        .bind(&c.account_name)
-        .bind(&ts)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
+        let connection = ConnectionRef { id: &c.id, end_customer_id: c.end_customer_id.as_deref(), connector_id: &c.connector_id, environment: &c.environment };
+        let event = connection_event(CONNECTION_CREATED, &connection, json!({ "status": "active" }), &ts);
+        on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "INSERT INTO connections (id, end_customer_id, connector_id, base_url, environment, status, settings_json,
+                    credentials, wrapped_key, approved_hosts_json, private_networks_json, account_id, account_name,
+                    created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9, $10, $11, $12, $13, $13)"
+            )
+            .bind(&c.id)
+            .bind(&c.end_customer_id)
+            .bind(&c.connector_id)
+            .bind(&c.base_url)
+            .bind(&c.environment)
+            .bind(&c.settings_json)
+            .bind(&c.credentials)
+            .bind(&c.wrapped_key)
+            .bind(&c.approved_hosts_json)
+            .bind(&c.private_networks_json)
+            .bind(&c.account_id)
+            .bind(&c.account_name)
+            .bind(&ts)
+            .execute(&mut *tx)
+            .await?;
+            insert_event(Conn::from(&mut *tx), &event, false).await?;
+            tx.commit().await
+        }
+        .await)?;
         Ok(())
     }
 
@@ -171,6 +183,15 @@ impl Store {
                 .bind(&ts)
                 .execute(&mut *tx)
                 .await?;
+            if n == 1 {
+                let (end_customer, connector, environment): (Option<String>, String, String) =
+                    sqlx::query_as("SELECT end_customer_id, connector_id, environment FROM connections WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let c = ConnectionRef { id, end_customer_id: end_customer.as_deref(), connector_id: &connector, environment: &environment };
+                insert_event(Conn::from(&mut *tx), &connection_event(CONNECTION_DELETED, &c, json!({ "status": "disconnected" }), &ts), false).await?;
+            }
             tx.commit().await?;
             Ok::<u64, sqlx::Error>(n)
         }
@@ -182,7 +203,7 @@ impl Store {
 impl Store {
     /// Master-key rotation: replaces every connection's wrapped data key, and the vault's check
     /// value, in one transaction (all or nothing). `rewrap(id, wrapped)` returns the key wrapped under the new master key.
-    pub async fn rewrap_all_keys(&self, rewrap: impl Fn(&str, &[u8]) -> Result<Vec<u8>>) -> Result<usize> {
+    pub async fn rewrap_all_keys(&self, rewrap: impl Fn(&str, &[u8]) -> Result<Vec<u8>> + Sync) -> Result<usize> {
         let rewrap = &rewrap;
         let count = on_pool!(self, |p| async move {
             let mut tx = p.begin().await?;
@@ -210,6 +231,7 @@ impl Store {
                 let new = rewrap(crate::vault::CHECK_ID, &wrapped)?;
                 sqlx::query("UPDATE vault_check SET wrapped_key = $1 WHERE id = 1").bind(&new).execute(&mut *tx).await?;
             }
+            super::webhook_endpoints::rewrap_webhook_keys(Conn::from(&mut *tx), rewrap).await?;
             tx.commit().await?;
             Ok::<usize, anyhow::Error>(rows.len())
         }

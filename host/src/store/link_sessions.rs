@@ -8,6 +8,8 @@
 
 use anyhow::Result;
 
+use super::health::record_reconnect;
+use super::outbox::{Conn, on_conn};
 use super::{NewToken, Store, now, on_pool};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -168,23 +170,11 @@ impl Store {
                 tx.rollback().await?;
                 return Ok::<CompleteOutcome, sqlx::Error>(CompleteOutcome::SessionGone);
             }
-            if let Some(r) = c.replace {
-                let n = sqlx::query(REPLACE_CREDENTIALS)
-                    .bind(&r.connection_id)
-                    .bind(&r.base_url)
-                    .bind(&r.settings_json)
-                    .bind(&r.credentials)
-                    .bind(&r.wrapped_key)
-                    .bind(&r.account_name)
-                    .bind(&ts)
-                    .bind(r.expected_credentials_version)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if n != 1 {
-                    tx.rollback().await?;
-                    return Ok(CompleteOutcome::CredentialsChanged);
-                }
+            if let Some(r) = c.replace
+                && !swap_credentials(Conn::from(&mut *tx), r, &ts).await?
+            {
+                tx.rollback().await?;
+                return Ok(CompleteOutcome::CredentialsChanged);
             }
             tx.commit().await?;
             Ok(CompleteOutcome::Completed)
@@ -208,19 +198,15 @@ impl Store {
     /// Swaps a connection's credentials (compare-and-swap on `credentials_version`), marks it
     /// active and bumps `config_version`. `false` when the version moved or it is disconnected.
     pub async fn replace_connection_credentials(&self, r: &ReplaceCredentials) -> Result<bool> {
-        let n = on_pool!(self, |p| sqlx::query(REPLACE_CREDENTIALS)
-            .bind(&r.connection_id)
-            .bind(&r.base_url)
-            .bind(&r.settings_json)
-            .bind(&r.credentials)
-            .bind(&r.wrapped_key)
-            .bind(&r.account_name)
-            .bind(now())
-            .bind(r.expected_credentials_version)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
+        let ts = now();
+        let swapped = on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            let swapped = swap_credentials(Conn::from(&mut *tx), r, &ts).await?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(swapped)
+        }
+        .await)?;
+        Ok(swapped)
     }
 
     /// Revokes every live token of a connection; returns how many.
@@ -262,5 +248,31 @@ impl Store {
         }
         .await)?;
         Ok(())
+    }
+}
+
+/// Swaps the credentials inside the caller's transaction (compare-and-swap on
+/// `credentials_version`) and records the reconnect (health reset, status change and its event
+/// when the status moves). `false` when the version moved or the connection is disconnected.
+async fn swap_credentials(mut conn: Conn<'_>, r: &ReplaceCredentials, ts: &str) -> sqlx::Result<bool> {
+    let previous: Option<(String,)> = on_conn!(conn.reborrow(), |c| sqlx::query_as("SELECT status FROM connections WHERE id = $1")
+        .bind(&r.connection_id)
+        .fetch_optional(c)
+        .await)?;
+    let n = on_conn!(conn.reborrow(), |c| sqlx::query(REPLACE_CREDENTIALS)
+        .bind(&r.connection_id)
+        .bind(&r.base_url)
+        .bind(&r.settings_json)
+        .bind(&r.credentials)
+        .bind(&r.wrapped_key)
+        .bind(&r.account_name)
+        .bind(ts)
+        .bind(r.expected_credentials_version)
+        .execute(c)
+        .await
+        .map(|done| done.rows_affected()))?;
+    match previous {
+        Some((status,)) if n == 1 => record_reconnect(conn, &r.connection_id, &status, ts).await.map(|_| true),
+        _ => Ok(false),
     }
 }

@@ -10,19 +10,27 @@ mod admin;
 mod connections;
 mod end_customers;
 mod field_mappings;
+mod health;
 mod link_sessions;
 mod metrics;
 mod modules;
 mod oauth;
+pub(crate) mod outbox;
 mod tokens;
+mod webhook_deliveries;
+mod webhook_endpoints;
 
 pub use admin::{AdminTokenRow, AuditEntry};
 pub use connections::{ConnectionFilter, ConnectionRow, NewConnection};
 pub use end_customers::EndCustomerRow;
 pub use field_mappings::{AttachedMapper, MappingVersionRow, NewMappingVersion};
 pub use link_sessions::{CompleteOutcome, LinkCompletion, LinkSessionRow, NewLinkSession, ReplaceCredentials};
+pub use health::{CheckRun, ClaimedCheck, HealthHistoryRow, HealthRow, HealthUpdate};
 pub use modules::ModuleRow;
 pub use oauth::{OAuthAppRow, OAuthAuthorizationRow};
+pub use outbox::{EventRow, NewEvent};
+pub use webhook_deliveries::{AttemptOutcome, AttemptRow, ClaimedDelivery, DeliveryRow, NextStep, Pruned};
+pub use webhook_endpoints::{EndpointChange, NewWebhookEndpoint, RotatedSecret, WebhookEndpointRow, previous_secret_aad};
 pub use tokens::{NewToken, TokenLookup, TokenRow};
 
 use std::str::FromStr;

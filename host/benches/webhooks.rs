@@ -1,0 +1,152 @@
+//! `cargo bench -p millwright --bench webhooks`
+//!
+//! Signed webhook deliveries per second through the whole dispatcher (fan-out, leased claims in
+//! SQLite, HMAC signing, HTTP POST over loopback to a local receiver, the delivery log and the
+//! deliveries' next state written per batch) against a bare loop posting the same bodies with
+//! the same HTTP client (the host's hyper stack, `webhooks::sender::Sender`) at the same
+//! concurrency, alternating rounds; then the time to drain a backlog of 100,000 events.
+//! Everything runs in this process (CPU covers client, dispatcher, SQLite and receiver).
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::{Run, Table, cpu_now, env_usize, print_machine, ratio, us};
+use futures::StreamExt;
+use millwright::app::{AppOptions, AppState};
+use millwright::store::NewEvent;
+use millwright::vault::MasterKey;
+use millwright::webhooks::dispatcher::Dispatcher;
+use millwright::webhooks::sender::Sender;
+use millwright::webhooks::{WebhookConfig, events};
+
+const ADMIN: &str = "bench-admin-token-0123456789";
+
+/// A receiver that answers 204 and counts.
+async fn receiver(count: Arc<AtomicUsize>) -> String {
+    let app = axum::Router::new().fallback(axum::routing::post(move || {
+        let count = count.clone();
+        async move {
+            count.fetch_add(1, Ordering::Relaxed);
+            axum::http::StatusCode::NO_CONTENT
+        }
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hooks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+fn events(n: usize) -> Vec<NewEvent> {
+    let now = millwright::store::now();
+    (0..n)
+        .map(|i| {
+            let c = events::ConnectionRef { id: "conn_bench", end_customer_id: Some("acme"), connector_id: "maintainx", environment: "test" };
+            events::connection_event(events::CONNECTION_STATUS_CHANGED, &c, serde_json::json!({ "old_status": "active", "new_status": "degraded", "n": i }), &now)
+        })
+        .collect()
+}
+
+/// Runs dispatcher rounds until the receiver has counted `target` deliveries.
+async fn drain(dispatcher: &mut Dispatcher, count: &AtomicUsize, target: usize) {
+    while count.load(Ordering::Relaxed) < target {
+        dispatcher.round().await.expect("a dispatch round");
+    }
+}
+
+fn main() {
+    print_machine();
+    let n = env_usize("MW_BENCH_N", 5000);
+    let backlog = env_usize("MW_BENCH_BACKLOG", 100_000);
+    let rounds = 5;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let config = WebhookConfig { allow_private: true, ..WebhookConfig::default() };
+        let (batch, conc) = (config.batch_size, config.concurrency);
+        let app = AppState::start(AppOptions {
+            database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+            master_key: MasterKey::generate(),
+            runtime: common::fixture::runtime_config(true),
+            builtin_modules: vec![],
+            admin_token: Some(ADMIN.into()),
+            public_url: None,
+            health: Default::default(),
+            webhooks: config.clone(),
+            api: Default::default(),
+        })
+        .await
+        .expect("app starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let api = format!("http://{}", listener.local_addr().unwrap());
+        let router = millwright::api::router(app.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let count = Arc::new(AtomicUsize::new(0));
+        let url = receiver(count.clone()).await;
+        let created: serde_json::Value = reqwest::Client::new()
+            .post(format!("{api}/v1/admin/webhook-endpoints"))
+            .bearer_auth(ADMIN)
+            .json(&serde_json::json!({ "url": url, "event_types": ["connection.status_changed"] }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(created["secret"].is_string(), "{created}");
+
+        let mut dispatcher = Dispatcher::new(app.clone());
+        let sender = Sender::new(true, config.timeout);
+        let bodies: Vec<Bytes> = events(n / rounds).into_iter().map(|e| Bytes::from(e.payload)).collect();
+        let bare = |bodies: Vec<Bytes>| {
+            let (sender, url) = (sender.clone(), url.clone());
+            async move {
+                let headers = [("content-type", "application/json".to_string())];
+                futures::stream::iter(bodies)
+                    .map(|b| {
+                        let (sender, url, headers) = (sender.clone(), url.clone(), headers.clone());
+                        async move { assert!(sender.post(&url, &headers, b).await.delivered()) }
+                    })
+                    .buffer_unordered(conc)
+                    .collect::<Vec<()>>()
+                    .await;
+            }
+        };
+        // Warm-up: connections opened, SQLite pages cached.
+        app.store.insert_events(&events(500)).await.unwrap();
+        drain(&mut dispatcher, &count, 500).await;
+        bare(bodies.clone()).await;
+
+        let (mut base, mut disp) = (Run::default(), Run::default());
+        for _ in 0..rounds {
+            let (cpu0, t0) = (cpu_now(), Instant::now());
+            bare(bodies.clone()).await;
+            base.merge(Run { label: "bare loop: same bodies, same client".into(), concurrency: conc, latencies: vec![Duration::ZERO; bodies.len()], wall: t0.elapsed(), cpu: cpu_now() - cpu0 });
+            app.store.insert_events(&events(n / rounds)).await.unwrap();
+            let target = count.load(Ordering::Relaxed) + n / rounds;
+            let (cpu0, t0) = (cpu_now(), Instant::now());
+            drain(&mut dispatcher, &count, target).await;
+            disp.merge(Run { label: "dispatcher: signed, logged, leased".into(), concurrency: conc, latencies: vec![Duration::ZERO; n / rounds], wall: t0.elapsed(), cpu: cpu_now() - cpu0 });
+        }
+        let mut t = Table::new(&format!("webhooks: deliveries to a local receiver (batch {batch}, {conc} in flight)"), &["case", "deliveries", "deliveries/s", "CPU µs/delivery", "vs bare loop"]);
+        for r in [&base, &disp] {
+            t.row(vec![r.label.clone(), r.n().to_string(), format!("{:.0}", r.throughput()), us(r.cpu_per_op()), ratio(r.throughput() / base.throughput())]);
+        }
+        t.print();
+        let tp = disp.throughput() / base.throughput();
+
+        app.store.insert_events(&events(backlog)).await.unwrap();
+        let target = count.load(Ordering::Relaxed) + backlog;
+        let (cpu0, t0) = (cpu_now(), Instant::now());
+        drain(&mut dispatcher, &count, target).await;
+        let (wall, cpu) = (t0.elapsed(), cpu_now() - cpu0);
+        let mut t = Table::new("webhooks: draining a backlog", &["events", "wall s", "deliveries/s", "CPU µs/delivery"]);
+        t.row(vec![backlog.to_string(), format!("{:.1}", wall.as_secs_f64()), format!("{:.0}", backlog as f64 / wall.as_secs_f64()), us(cpu / backlog as u32)]);
+        t.print();
+        common::print_load();
+        println!("goal (signed deliveries ≥ 0.5× the bare loop): {} ({})", ratio(tp), if tp >= 0.5 { "met" } else { "MISSED" });
+    });
+}

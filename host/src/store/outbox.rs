@@ -1,0 +1,221 @@
+//! The webhook outbox: events written in the same transaction as the change that causes them,
+//! and the dispatcher's fan-out of each event into one delivery per matching endpoint.
+//!
+//! Other store files append events inside their own transactions with [`insert_event`], through
+//! a [`Conn`] (the transaction's connection, of either dialect).
+
+use anyhow::Result;
+
+use super::{Store, new_id, on_pool};
+
+/// A transaction's connection, of either dialect, so helpers can write inside another module's
+/// transaction: `Conn::from(&mut *tx)` in an `on_pool!` branch.
+pub(crate) enum Conn<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+impl<'a> From<&'a mut sqlx::SqliteConnection> for Conn<'a> {
+    fn from(c: &'a mut sqlx::SqliteConnection) -> Self {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'a> From<&'a mut sqlx::PgConnection> for Conn<'a> {
+    fn from(c: &'a mut sqlx::PgConnection) -> Self {
+        Conn::Postgres(c)
+    }
+}
+
+impl Conn<'_> {
+    /// The same connection for one more statement.
+    pub(crate) fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+/// Runs the same statement on whichever connection a [`Conn`] holds.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::outbox::Conn::Sqlite($c) => $body,
+            $crate::store::outbox::Conn::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_conn;
+
+/// An event of the outbox. `payload` is the exact body that is delivered and signed.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub event_type: String,
+    /// `None`: a system event, delivered to endpoints of every environment.
+    pub environment: Option<String>,
+    pub connection_id: Option<String>,
+    pub end_customer_id: Option<String>,
+    pub payload: String,
+    pub created_at: String,
+}
+
+/// An event about to be written (the same fields as a stored one).
+pub type NewEvent = EventRow;
+
+const EVENT_COLUMNS: &str = "id, event_type, environment, connection_id, end_customer_id, payload, created_at";
+
+/// Appends an event inside the caller's transaction. `fanned_out`: the caller created the
+/// deliveries itself (a test event for one endpoint).
+pub(crate) async fn insert_event(conn: Conn<'_>, e: &NewEvent, fanned_out: bool) -> sqlx::Result<()> {
+    on_conn!(conn, |c| sqlx::query(
+        "INSERT INTO webhook_events (id, event_type, environment, connection_id, end_customer_id, payload, created_at, fanned_out)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(&e.id)
+    .bind(&e.event_type)
+    .bind(&e.environment)
+    .bind(&e.connection_id)
+    .bind(&e.end_customer_id)
+    .bind(&e.payload)
+    .bind(&e.created_at)
+    .bind(fanned_out)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// Creates (or, for a retry or replay, resets to pending) the delivery of `event_id` to
+/// `endpoint_id`, due at `due`.
+pub(crate) async fn upsert_delivery(conn: Conn<'_>, event_id: &str, endpoint_id: &str, due: &str) -> sqlx::Result<()> {
+    on_conn!(conn, |c| sqlx::query(
+        "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, 'pending', $4, $4)
+         ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', next_attempt_at = excluded.next_attempt_at,
+             lease_until = NULL, first_attempt_at = NULL"
+    )
+    .bind(new_id("whdl"))
+    .bind(event_id)
+    .bind(endpoint_id)
+    .bind(due)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+impl Store {
+    /// Appends one event on its own (no other change goes with it).
+    pub async fn insert_event(&self, e: &NewEvent) -> Result<()> {
+        on_pool!(self, |p| async {
+            let mut c = p.acquire().await?;
+            insert_event(Conn::from(&mut *c), e, false).await
+        }
+        .await)?;
+        Ok(())
+    }
+
+    /// Appends many events in one transaction (bulk producers: syncs, benchmarks).
+    pub async fn insert_events(&self, events: &[NewEvent]) -> Result<()> {
+        on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            for e in events {
+                insert_event(Conn::from(&mut *tx), e, false).await?;
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(())
+    }
+
+    /// Events not fanned out yet, oldest first.
+    pub async fn unfanned_events(&self, limit: i64) -> Result<Vec<EventRow>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM webhook_events WHERE fanned_out = $1 ORDER BY id LIMIT $2");
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(false).bind(limit).fetch_all(p).await)?)
+    }
+
+    /// Records the fan-out of a batch: the deliveries (`(event, endpoint)` pairs; an existing
+    /// pair is left alone, so two dispatchers fanning out the same event agree) and the events
+    /// marked, in one transaction.
+    pub async fn fan_out(&self, event_ids: &[String], deliveries: &[(String, String)], due: &str) -> Result<()> {
+        on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            for chunk in deliveries.chunks(200) {
+                let mut q = sqlx::QueryBuilder::new("INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at) ");
+                q.push_values(chunk, |mut row, (event, endpoint)| {
+                    row.push_bind(new_id("whdl")).push_bind(event.as_str()).push_bind(endpoint.as_str()).push_bind("pending").push_bind(due).push_bind(due);
+                });
+                q.push(" ON CONFLICT (event_id, endpoint_id) DO NOTHING").build().execute(&mut *tx).await?;
+            }
+            for chunk in event_ids.chunks(500) {
+                let sql = format!("UPDATE webhook_events SET fanned_out = $1 WHERE id IN ({})", placeholders(2, chunk.len()));
+                let mut q = sqlx::query(&sql).bind(true);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(())
+    }
+
+    pub async fn event(&self, id: &str) -> Result<Option<EventRow>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM webhook_events WHERE id = $1");
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(id).fetch_optional(p).await)?)
+    }
+
+    /// Events created in `[since, until)`, oldest first, after the id `after` (replay pages).
+    pub async fn events_between(&self, since: &str, until: &str, after: Option<&str>, limit: i64) -> Result<Vec<EventRow>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM webhook_events WHERE created_at >= $1 AND created_at < $2 AND ($3 IS NULL OR id > $3)
+             ORDER BY id LIMIT $4"
+        );
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(since).bind(until).bind(after).bind(limit).fetch_all(p).await)?)
+    }
+
+    /// The payloads of these events, by id.
+    pub async fn event_payloads(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!("SELECT id, payload FROM webhook_events WHERE id IN ({})", placeholders(1, ids.len()));
+        let rows = on_pool!(self, |p| {
+            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(p).await
+        })?;
+        Ok(rows)
+    }
+
+    /// Makes `event_id` due again for `endpoint_id` now (manual retry, replay): a fresh retry
+    /// window, the same event id.
+    pub async fn redeliver(&self, event_ids: &[String], endpoint_id: &str, due: &str) -> Result<()> {
+        on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            for id in event_ids {
+                upsert_delivery(Conn::from(&mut *tx), id, endpoint_id, due).await?;
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(())
+    }
+
+    /// Newest events first, for the admin list.
+    pub async fn list_events(&self, event_type: Option<&str>, before: Option<&str>, limit: i64) -> Result<Vec<EventRow>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM webhook_events WHERE ($1 IS NULL OR event_type = $1) AND ($2 IS NULL OR id < $2)
+             ORDER BY id DESC LIMIT $3"
+        );
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(event_type).bind(before).bind(limit).fetch_all(p).await)?)
+    }
+}
+
+/// `$first, $first+1, …` for `n` values of an `IN` list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,181 @@
+//! Store conformance of the webhook outbox and connection health, on SQLite and PostgreSQL:
+//! events written with their change, idempotent fan-out, exclusive leased claims (an expired
+//! lease is claimed again), the delivery log, auto-disable once, redelivery, retention, health
+//! claims, compare-and-swap status changes with one event, reconnects.
+
+use millwright::store::{AttemptOutcome, CheckRun, HealthUpdate, NewWebhookEndpoint, NextStep, ReplaceCredentials, Store};
+
+use super::connection;
+use crate::databases::fresh_postgres;
+
+const T0: &str = "2030-01-01T00:00:00.000000Z";
+const T1: &str = "2030-01-01T00:00:01.000000Z";
+const T2: &str = "2030-01-01T00:00:02.000000Z";
+const T9: &str = "2030-01-01T00:00:09.000000Z";
+
+fn endpoint(id: &str) -> NewWebhookEndpoint {
+    NewWebhookEndpoint {
+        id: id.into(),
+        url: "https://hooks.example.com/in".into(),
+        environment: "test".into(),
+        description: None,
+        event_types_json: None,
+        end_customer_id: None,
+        connection_id: None,
+        secret: vec![7; 40],
+        secret_key: vec![8; 60],
+    }
+}
+
+fn attempt(delivery: &millwright::store::ClaimedDelivery, at: &str, status: i64, next: NextStep) -> AttemptOutcome {
+    AttemptOutcome {
+        delivery_id: delivery.id.clone(),
+        endpoint_id: delivery.endpoint_id.clone(),
+        event_id: delivery.event_id.clone(),
+        attempt: delivery.attempts,
+        at: at.into(),
+        response_status: Some(status),
+        latency_ms: 3,
+        response_body: Some("ok".into()),
+        error: None,
+        next,
+    }
+}
+
+async fn outbox_round_trip(store: &Store) {
+    store.ensure_end_customer("acme", None).await.unwrap();
+    store.insert_connection(&connection("conn_w", "acme", "maintainx")).await.unwrap();
+    let events = store.unfanned_events(10).await.unwrap();
+    assert_eq!(events.len(), 1, "connection.created is written with the connection");
+    assert_eq!((events[0].event_type.as_str(), events[0].connection_id.as_deref()), ("connection.created", Some("conn_w")));
+    store.insert_webhook_endpoint(&endpoint("whep_a"), T0).await.unwrap();
+    let pair = vec![(events[0].id.clone(), "whep_a".to_string())];
+    store.fan_out(&[events[0].id.clone()], &pair, T0).await.unwrap();
+    store.fan_out(&[events[0].id.clone()], &pair, T0).await.unwrap();
+    assert!(store.unfanned_events(10).await.unwrap().is_empty());
+
+    let claimed = store.claim_deliveries(T0, T2, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1, "fan-out twice is one delivery");
+    assert_eq!(claimed[0].attempts, 1);
+    assert!(store.claim_deliveries(T1, T2, 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
+    let again = store.claim_deliveries(T2, T9, 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 2), "an expired lease (a crashed dispatcher) is claimed again");
+    store.record_attempts(&[attempt(&again[0], T2, 500, NextStep::RetryAt(T9.into()))]).await.unwrap();
+    assert!(store.claim_deliveries(T2, T9, 10).await.unwrap().is_empty(), "not due before its retry time");
+    assert_eq!(store.webhook_endpoint("whep_a").await.unwrap().unwrap().failing_since.as_deref(), Some(T2));
+
+    let disabled = store
+        .disable_failing_endpoints(T9, "failing", T9, |id| millwright::webhooks::events::system_error("x", id, serde_json::json!({}), T9))
+        .await
+        .unwrap();
+    assert_eq!(disabled, ["whep_a"]);
+    assert!(store.disable_failing_endpoints(T9, "failing", T9, |_| unreachable!()).await.unwrap().is_empty(), "once");
+    assert!(store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap().is_empty(), "disabled endpoints get nothing");
+    let alarm = store.unfanned_events(10).await.unwrap();
+    assert_eq!((alarm.len(), alarm[0].event_type.as_str(), alarm[0].environment.as_deref()), (1, "system.error", None));
+    store.fan_out(&[alarm[0].id.clone()], &[], T9).await.unwrap();
+
+    let change = millwright::store::EndpointChange { enabled: Some(true), ..Default::default() };
+    assert!(store.update_webhook_endpoint("whep_a", &change, T9).await.unwrap());
+    let back = store.webhook_endpoint("whep_a").await.unwrap().unwrap();
+    assert!(back.enabled && back.failing_since.is_none() && back.disabled_reason.is_none());
+    let due = store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap();
+    store.record_attempts(&[attempt(&due[0], T9, 200, NextStep::Delivered)]).await.unwrap();
+    let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
+    assert_eq!(log.iter().map(|a| (a.attempt, a.response_status)).collect::<Vec<_>>(), [(3, Some(200)), (2, Some(500))]);
+    assert_eq!(store.webhook_deliveries("whep_a", Some("delivered"), None, 10).await.unwrap().len(), 1);
+
+    store.redeliver(&[due[0].event_id.clone()], "whep_a", T9).await.unwrap();
+    assert_eq!(store.webhook_deliveries("whep_a", Some("pending"), None, 10).await.unwrap().len(), 1, "a manual retry");
+    let redo = store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap();
+    store.record_attempts(&[attempt(&redo[0], T9, 204, NextStep::Delivered)]).await.unwrap();
+
+    let pruned = store.prune("2031-01-01T00:00:00.000000Z").await.unwrap();
+    assert_eq!((pruned.attempts, pruned.deliveries, pruned.events), (3, 1, 2), "{pruned:?}");
+    assert!(store.event(&due[0].event_id).await.unwrap().is_none());
+    assert!(store.delete_webhook_endpoint("whep_a").await.unwrap());
+}
+
+async fn health_round_trip(store: &Store) {
+    store.ensure_end_customer("acme", None).await.unwrap();
+    store.insert_connection(&connection("conn_h", "acme", "maintainx")).await.unwrap();
+    store.insert_connection(&connection("conn_i", "acme", "maintainx")).await.unwrap();
+    assert_eq!(store.ensure_health_rows(T0).await.unwrap(), 2);
+    assert_eq!(store.ensure_health_rows(T0).await.unwrap(), 0);
+    let claimed = store.claim_health_checks(T0, T2, 1).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let second = store.claim_health_checks(T0, T2, 5).await.unwrap();
+    assert_eq!(second.len(), 1, "leased checks are not claimed twice");
+    assert_ne!(claimed[0].connection_id, second[0].connection_id);
+
+    let before = store.connection("conn_h").await.unwrap().unwrap();
+    let c = millwright::webhooks::events::ConnectionRef { id: "conn_h", end_customer_id: Some("acme"), connector_id: "maintainx", environment: "test" };
+    let update = HealthUpdate {
+        connection_id: "conn_h".into(),
+        from_status: "active".into(),
+        to_status: "reauth_required".into(),
+        consecutive_failures: 0,
+        failing_since: None,
+        reason: Some("credentials_invalid".into()),
+        last_error: Some("401".into()),
+        check: Some(CheckRun { ok: false, next_check_at: T9.into() }),
+        healthy_at: None,
+        at: T1.into(),
+        remember_before_disable: false,
+        event: Some(millwright::webhooks::events::status_change(&c, "active", "reauth_required", Some("credentials_invalid"), None, T1)),
+    };
+    assert!(store.apply_health(&update).await.unwrap());
+    assert!(!store.apply_health(&update).await.unwrap(), "compare-and-swap: the second writer loses");
+    let after = store.connection("conn_h").await.unwrap().unwrap();
+    assert_eq!(after.status, "reauth_required");
+    assert_eq!(after.config_version, before.config_version + 1, "every replica sees it on its next request");
+    let reauth: Vec<_> = store.list_events(Some("connection.reauth_required"), None, 10).await.unwrap();
+    assert_eq!(reauth.len(), 1, "one event");
+    let health = store.connection_health("conn_h").await.unwrap().unwrap();
+    assert_eq!((health.reason.as_deref(), health.last_check_ok, health.last_checked_at.as_deref()), (Some("credentials_invalid"), Some(false), Some(T1)));
+    let history = store.health_history("conn_h", None, 10).await.unwrap();
+    assert_eq!(history.iter().map(|h| h.kind.as_str()).collect::<Vec<_>>(), ["status_change", "check"]);
+    assert!(store.claim_health_checks(T9, "2030-01-01T00:01:00.000000Z", 5).await.unwrap().iter().all(|c| c.connection_id != "conn_h"), "reauth_required is not checked");
+
+    let replace = ReplaceCredentials {
+        connection_id: "conn_h".into(),
+        expected_credentials_version: after.credentials_version,
+        base_url: after.base_url.clone(),
+        settings_json: "{}".into(),
+        credentials: vec![9],
+        wrapped_key: vec![9],
+        account_name: None,
+    };
+    assert!(store.replace_connection_credentials(&replace).await.unwrap());
+    assert_eq!(store.connection("conn_h").await.unwrap().unwrap().status, "active");
+    assert_eq!(store.connection_health("conn_h").await.unwrap().unwrap().reason.as_deref(), Some("reconnected"));
+    let changed = store.list_events(Some("connection.status_changed"), None, 10).await.unwrap();
+    assert_eq!(changed.len(), 1, "the reconnect's status change, with the credentials");
+
+    store.set_check_interval("conn_i", Some(60), T9).await.unwrap();
+    assert_eq!(store.connection_health("conn_i").await.unwrap().unwrap().check_interval_seconds, Some(60));
+    assert!(store.disconnect_connection("conn_i").await.unwrap());
+    assert_eq!(store.list_events(Some("connection.deleted"), None, 10).await.unwrap().len(), 1);
+    assert_eq!(store.prune("2031-01-01T00:00:00.000000Z").await.unwrap().health_history, 3);
+}
+
+async fn master_key_rotation_rewraps_webhook_secrets(store: &Store) {
+    store.insert_webhook_endpoint(&endpoint("whep_k"), T0).await.unwrap();
+    store.rewrap_all_keys(|_, wrapped| Ok(wrapped.iter().map(|b| b ^ 1).collect())).await.unwrap();
+    assert_eq!(store.webhook_endpoint("whep_k").await.unwrap().unwrap().secret_key, vec![9; 60]);
+}
+
+#[tokio::test]
+async fn outbox() {
+    on_both!(outbox_round_trip);
+}
+
+#[tokio::test]
+async fn health() {
+    on_both!(health_round_trip);
+}
+
+#[tokio::test]
+async fn webhook_secrets_follow_the_master_key() {
+    on_both!(master_key_rotation_rewraps_webhook_secrets);
+}
