@@ -49,6 +49,11 @@ async fn counters_move_with_a_scripted_run_and_labels_stay_bounded() {
     let (_, hostile_token) = host.connect("hostile", &host.sandbox.maintainx_base_url(), &[("api_key", "k"), ("mode", "panic")], &[]).await;
     let trap = send(host.client.get(format!("{}/v1/work-orders", host.url)).bearer_auth(&hostile_token)).await;
     assert_eq!(trap.0, 500, "{}", trap.1);
+    // A webhook event waiting (no dispatcher runs in this test): the backlog.
+    let (status, endpoint) = send(host.admin(reqwest::Method::POST, "/v1/admin/webhook-endpoints").json(&serde_json::json!({"url": "https://hooks.example.com/in"}))).await;
+    assert_eq!(status, 201, "{endpoint}");
+    let test_event = format!("/v1/admin/webhook-endpoints/{}/test", endpoint["endpoint"]["id"].as_str().unwrap());
+    assert!(send(host.admin(reqwest::Method::POST, &test_event)).await.0 < 300);
 
     let after = scrape(&host).await;
     let moved = |name: &str, labels: &[(&str, &str)]| value(&after, name, labels) - value(&before, name, labels);
@@ -68,6 +73,7 @@ async fn counters_move_with_a_scripted_run_and_labels_stay_bounded() {
     assert_eq!(moved("millwright_wasm_traps_total", &[("connector", "hostile")]), 1.0);
     assert_eq!(value(&after, "millwright_wasm_traps_total", &[("connector", "maintainx")]), 0.0);
     assert!(value(&after, "millwright_connections", &[("status", "active")]) >= 2.0);
+    assert!(value(&after, "millwright_webhook_deliveries", &[("status", "pending")]) >= 1.0, "the backlog");
     assert!(after.keys().any(|k| k.starts_with("millwright_compile_cache_hits_total") || k.starts_with("millwright_compile_cache_misses_total")));
 
     // Bounded labels: nothing identifying a connection, a record or a raw path.

@@ -2,7 +2,8 @@
 //!
 //! Lifecycle: one [`Metrics`] built at start-up (it registers the runtime's per-connector
 //! families and the compile-cache counts); the [`track`] middleware records every request; a
-//! scrape refreshes the gauges read from the database (connections by status) and encodes.
+//! scrape refreshes the gauges read from the database (connections by status, webhook
+//! deliveries by status, so every replica reports the same backlog) and encodes.
 //!
 //! Labels are bounded by construction: route templates (never raw paths), methods, status
 //! codes, problem codes, connector ids, operation and outcome names. No connection or record
@@ -36,6 +37,7 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     http: http::HttpMetrics,
     connections: Family<StatusLabels, Gauge>,
+    deliveries: Family<StatusLabels, Gauge>,
 }
 
 impl Metrics {
@@ -47,19 +49,26 @@ impl Metrics {
         registry.register_collector(Box::new(CompileCacheCollector(runtime)));
         let connections = Family::<StatusLabels, Gauge>::default();
         registry.register("millwright_connections", "Connections by status", connections.clone());
-        Metrics { registry: Mutex::new(registry), http, connections }
+        let deliveries = Family::<StatusLabels, Gauge>::default();
+        registry.register("millwright_webhook_deliveries", "Webhook deliveries kept, by status (pending: the backlog)", deliveries.clone());
+        Metrics { registry: Mutex::new(registry), http, connections, deliveries }
     }
 
     /// The whole exposition, after refreshing what lives in the database.
     async fn render(&self, app: &AppState) -> Result<String, ApiError> {
-        let counts = app.store.connection_status_counts().await?;
-        self.connections.clear();
-        for (status, n) in counts {
-            self.connections.get_or_create(&StatusLabels { status }).set(n);
-        }
+        refresh(&self.connections, app.store.connection_status_counts().await?);
+        refresh(&self.deliveries, app.store.webhook_delivery_counts().await?);
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry.lock().unwrap()).map_err(|e| ApiError::internal(format!("metrics encoding failed: {e}")))?;
         Ok(text)
+    }
+}
+
+/// Replaces a gauge family's values with counts read from the database.
+fn refresh(family: &Family<StatusLabels, Gauge>, counts: Vec<(String, i64)>) {
+    family.clear();
+    for (status, n) in counts {
+        family.get_or_create(&StatusLabels { status }).set(n);
     }
 }
 
