@@ -1,31 +1,15 @@
 //! Tracing: one span per request carrying the request id, the connection id and the connector,
 //! a child span for the Wasm call and, inside it, one per upstream HTTP exchange, whose log lines
-//! carry all three (JSON logs with the span list, captured on this test's thread: the `current_thread` runtime runs the host's
-//! server tasks here too).
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+//! carry all three (JSON logs with the span list, captured on this test's thread: the
+//! `current_thread` runtime runs the host's server tasks here too).
 
 use serde_json::Value;
 
-use crate::harness::Host;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::harness::{Host, LogCapture};
 
 #[tokio::test]
 async fn a_request_span_holds_the_wasm_call_and_its_upstream_requests() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let writer = capture.clone();
     let subscriber = tracing_subscriber::fmt()
         .json()
@@ -40,7 +24,7 @@ async fn a_request_span_holds_the_wasm_call_and_its_upstream_requests() {
     assert_eq!(resp.status(), 200);
     let request_id = resp.headers()["x-request-id"].to_str().unwrap().to_string();
 
-    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let text = String::from_utf8(capture.bytes()).unwrap();
     let events: Vec<Value> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     let answered = events
         .iter()

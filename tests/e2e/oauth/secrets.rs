@@ -5,8 +5,6 @@
 //! are searched for in the output.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use millwright::vault::Sealed;
@@ -14,19 +12,8 @@ use serde_json::json;
 
 use super::authorization_code::link_with_code;
 use super::fixture::{App, CLIENT, Fixture, SECRET};
+use crate::harness::LogCapture;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The grant the host stored for `connection_id` (its sealed credentials, opened).
 async fn stored_grant(app: &App, connection_id: &str) -> BTreeMap<String, String> {
@@ -37,7 +24,7 @@ async fn stored_grant(app: &App, connection_id: &str) -> BTreeMap<String, String
 
 #[tokio::test]
 async fn oauth_flows_log_no_secret() {
-    let capture = Capture::default();
+    let capture = LogCapture::default();
     let writer = capture.clone();
     let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_ansi(false).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
@@ -73,7 +60,7 @@ async fn oauth_flows_log_no_secret() {
     assert_eq!(app.work_orders(&ac_token).await.0, 409);
 
     drop(_guard);
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = String::from_utf8(capture.bytes()).unwrap();
     assert!(log.contains("DEBUG") || log.contains("TRACE") || log.contains("INFO"), "something was logged");
     for secret in secrets.iter().filter(|s| s.len() >= 8) {
         assert!(!log.contains(secret.as_str()), "secret `{}…` found in the logs", &secret[..6]);
