@@ -246,3 +246,27 @@ impl std::io::Write for LogCapture {
         Ok(())
     }
 }
+
+/// One more app (a replica) on a database other apps share: same master key, the built-in
+/// connectors, small pools, no admin token.
+pub async fn replica(database_url: &str, key: &MasterKey) -> AppState {
+    let limits = test_limits();
+    AppState::start(AppOptions {
+        database_url: database_url.to_string(),
+        master_key: MasterKey::parse(&key.to_base64()).unwrap(),
+        runtime: RuntimeConfig {
+            engine: EngineSettings { pooling: true, pool_instances: 8, max_memory_bytes: limits.max_memory_bytes },
+            limits,
+            compile_cache_dir: Some(compile_cache_dir()),
+            dns_overrides: Default::default(),
+        },
+        builtin_modules: millwright::builtin::modules(),
+        admin_token: None,
+        public_url: None,
+        api: Default::default(),
+        health: Default::default(),
+        webhooks: Default::default(),
+    })
+    .await
+    .expect("replica starts")
+}
