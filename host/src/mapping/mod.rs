@@ -32,8 +32,8 @@ use serde_json::Value;
 pub use self::plugins::Mappers;
 pub use self::routes::routes;
 use crate::api::error::ApiError;
-use crate::registry::ActiveModule;
 use crate::api::records::unify;
+use crate::registry::ActiveModule;
 use crate::runtime::Runtime;
 use crate::runtime::bindings::SourceRecord;
 use crate::runtime::mapper::LoadedMapper;
@@ -72,7 +72,7 @@ pub async fn resolve(store: &Store, module: &ActiveModule, connection_id: &str, 
     for (&entity, (defaults, default_mapping)) in &module.defaults {
         let stored = overrides.iter().find(|r| r.entity == entity.name());
         let compiled = stored.and_then(|row| match millwright_mapping::compile_str(entity, &row.rules_json) {
-            Ok(set) if !set.is_empty() => Some((row.version, set)),
+            Ok(set) if !set.is_empty() => Some(set),
             Ok(_) => None,
             Err(errors) => {
                 tracing::error!(connection_id, entity = entity.name(), version = row.version, ?errors, "stored field mapping does not compile; using the defaults");
@@ -80,7 +80,7 @@ pub async fn resolve(store: &Store, module: &ActiveModule, connection_id: &str, 
             }
         });
         let mapping = match &compiled {
-            Some((_, set)) => Arc::new(Mapping::new(entity, defaults, Some(set))),
+            Some(set) => Arc::new(Mapping::new(entity, defaults, Some(set))),
             None => default_mapping.clone(),
         };
         let mapper = match attached.iter().find(|a| a.entity == entity.name()) {
@@ -92,7 +92,7 @@ pub async fn resolve(store: &Store, module: &ActiveModule, connection_id: &str, 
             EntityMapping {
                 mapping,
                 override_version: stored.map(|r| r.version),
-                overrides: compiled.map(|(_, set)| set),
+                overrides: compiled,
                 mapper,
             },
         );
