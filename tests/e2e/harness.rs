@@ -25,11 +25,12 @@ pub struct Options {
     pub dns_overrides: Vec<(&'static str, &'static str)>,
     /// A database URL; a SQLite file in a temporary directory when `None`.
     pub database_url: Option<String>,
+    pub registry: millwright::registry::RegistryConfig,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None }
+        Options { work_orders: 200, limits: test_limits(), dns_overrides: vec![], database_url: None, registry: Default::default() }
     }
 }
 
@@ -107,6 +108,7 @@ impl Host {
             database_url: options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display())),
             master_key: MasterKey::generate(),
             runtime,
+            registry: options.registry.clone(),
             builtin_modules,
             admin_token: Some(ADMIN_TOKEN.into()),
             public_url: Some(url.clone()),

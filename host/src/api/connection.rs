@@ -6,7 +6,7 @@ use millwright_model::Entity;
 use serde_json::{Value, json};
 
 use super::auth::ConnectionAuth;
-use crate::runtime::bindings::Operations;
+use crate::runtime::bindings::operation_names;
 
 pub async fn connection(auth: ConnectionAuth) -> Json<Value> {
     let live = &auth.0;
@@ -16,12 +16,7 @@ pub async fn connection(auth: ConnectionAuth) -> Json<Value> {
         .iter()
         .map(|s| {
             let entity: Entity = s.entity.into();
-            let mut operations = vec![];
-            for (flag, name) in [(Operations::LIST, "list"), (Operations::GET, "get"), (Operations::CREATE, "create"), (Operations::UPDATE, "update")] {
-                if s.operations.contains(flag) {
-                    operations.push(name);
-                }
-            }
+            let operations = operation_names(s.operations);
             let fields = live.module.mapping(entity).map(|m| m.targets()).unwrap_or_default();
             json!({
                 "entity": entity.name(),

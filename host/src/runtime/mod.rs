@@ -76,14 +76,19 @@ pub struct Runtime {
     instances: Semaphore,
     sessions: Arc<SessionCache>,
     dns_overrides: Arc<HashMap<String, Vec<IpAddr>>>,
+    /// The pool's memory slot size: the ceiling of any module's memory limit.
+    memory_ceiling: usize,
     pub counters: RuntimeCounters,
 }
 
-/// A compiled, pre-instantiated connector module and what it declared.
+/// A compiled, pre-instantiated connector module, what it declared, and the limits its calls
+/// run under (the configured defaults unless the registry applied the operator's overrides).
+#[derive(Clone)]
 pub struct LoadedModule {
     pub digest: String,
     pub info: ConnectorInfo,
     pub component: Component,
+    pub limits: RuntimeLimits,
     pre: ConnectorPre<CallState>,
 }
 
@@ -149,6 +154,7 @@ impl Runtime {
             instances: Semaphore::new(permits),
             sessions: Arc::new(SessionCache::default()),
             dns_overrides: Arc::new(config.dns_overrides),
+            memory_ceiling: engine_settings.max_memory_bytes,
             counters: RuntimeCounters::default(),
         })
     }
@@ -166,12 +172,31 @@ impl Runtime {
         (self.compile_cache.compiled.load(Ordering::Relaxed), self.compile_cache.cache_hits.load(Ordering::Relaxed))
     }
 
+    pub fn engine(&self) -> &wasmtime::Engine {
+        &self.engine.engine
+    }
+
+    /// The largest linear memory a pooled instance slot holds: no module may be allowed more.
+    pub fn max_memory_ceiling(&self) -> usize {
+        self.memory_ceiling
+    }
+
     /// Compiles (or loads from the cache) and pre-instantiates a module, then asks it to
     /// describe itself. Refuses components that do not implement the connector world.
     pub async fn load_module(&self, bytes: Vec<u8>) -> Result<LoadedModule> {
         let bytes = Arc::new(bytes);
         let digest = compile::digest(&bytes);
-        let component = self.compile_cache.component(bytes).await?;
+        let component = self.compile(bytes).await?;
+        self.prepare(digest, component).await
+    }
+
+    /// The compiled component for these bytes (cached artifact or a compile on a blocking thread).
+    pub async fn compile(&self, bytes: Arc<Vec<u8>>) -> Result<Component> {
+        self.compile_cache.component(bytes).await
+    }
+
+    /// Pre-instantiates a compiled component against the host's imports and reads `describe`.
+    pub async fn prepare(&self, digest: String, component: Component) -> Result<LoadedModule> {
         let instance_pre = self
             .linker
             .instantiate_pre(&component)
@@ -195,6 +220,7 @@ impl Runtime {
                 supports_passthrough: false,
             },
             component,
+            limits: self.limits.clone(),
             pre,
         };
         module.info = match self.invoke(&module, None, Invocation::Describe).await {
@@ -230,7 +256,7 @@ impl Runtime {
         };
         Ok(ConnectionBinding {
             context,
-            outbound: Arc::new(ConnectionOutbound::new(policy, auth, self.limits.outbound.clone())),
+            outbound: Arc::new(ConnectionOutbound::new(policy, auth, module.limits.outbound.clone())),
             scrubber: Arc::new(Scrubber::new(spec.credentials.values().cloned())),
         })
     }
@@ -314,21 +340,22 @@ impl Runtime {
         };
         let connector_id: Arc<str> = if module.info.id.is_empty() { Arc::from("(loading)") } else { module.info.id.as_str().into() };
         let hooks = OutboundHooks { connection: outbound, record: record.clone() };
-        let state = CallState::new(connector_id, hooks, CallLimiter::new(self.limits.max_memory_bytes), session, scrubber.clone());
+        let limits = &module.limits;
+        let state = CallState::new(connector_id, hooks, CallLimiter::new(limits.max_memory_bytes), session, scrubber.clone());
         let mut store = Store::new(&self.engine.engine, state);
         store.limiter(|s| &mut s.limiter);
-        let ticks = (self.limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        let ticks = (limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
         self.counters.instantiations.fetch_add(1, Ordering::Relaxed);
 
         // The tokio timeout catches a guest parked in a host call, where epochs cannot interrupt.
-        let hard_deadline = self.limits.call_timeout + Duration::from_millis(500);
+        let hard_deadline = limits.call_timeout + Duration::from_millis(500);
         let outcome = tokio::time::timeout(hard_deadline, run(&module.pre, &mut store, &context, call)).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
         drop(store);
         let record = std::mem::take(&mut *record.lock().unwrap());
-        self.verdict(outcome, memory_limit_hit, record, &scrubber)
+        self.verdict(outcome, memory_limit_hit, record, &scrubber, limits)
     }
 
     fn verdict(
@@ -337,6 +364,7 @@ impl Runtime {
         memory_limit_hit: bool,
         record: CallRecord,
         scrubber: &Scrubber,
+        limits: &RuntimeLimits,
     ) -> Result<Answer, CallError> {
         let fail = |reason: FailureReason, detail: String| {
             let counter = match reason {
@@ -369,7 +397,7 @@ impl Runtime {
         }
         match result {
             Ok(answer) => {
-                self.check_size(&answer).map_err(|detail| CallError::Failed { reason: FailureReason::ResponseTooLarge, detail })?;
+                check_size(limits, &answer).map_err(|detail| CallError::Failed { reason: FailureReason::ResponseTooLarge, detail })?;
                 Ok(answer)
             }
             Err(_) if record.timed_out => Err(CallError::UpstreamTimeout),
@@ -383,26 +411,6 @@ impl Runtime {
                 message: scrubber.scrub(&r.message),
             }),
             Err(e) => Err(CallError::Connector(scrub_error(e, scrubber))),
-        }
-    }
-
-    fn check_size(&self, answer: &Answer) -> Result<(), String> {
-        let max = self.limits.max_record_bytes;
-        let too_big = |what: &str, n: usize, cap: usize| {
-            if n > cap { Err(format!("the connector returned a {what} of {n} bytes (limit {cap})")) } else { Ok(()) }
-        };
-        match answer {
-            Answer::Page(p) => {
-                let mut total = 0;
-                for r in &p.records {
-                    too_big("record", r.data.len(), max)?;
-                    total += r.data.len();
-                }
-                too_big("page", total, self.limits.max_page_bytes)
-            }
-            Answer::Record(r) => too_big("record", r.data.len(), max),
-            Answer::Http(h) => too_big("response body", h.body.len(), self.limits.outbound.max_response_bytes),
-            Answer::Info(_) | Answer::Account(_) => Ok(()),
         }
     }
 
@@ -467,5 +475,25 @@ fn scrub_error(e: ConnectorError, s: &Scrubber) -> ConnectorError {
         }
         ConnectorError::Timeout(m) => ConnectorError::Timeout(s.scrub(&m)),
         ConnectorError::Internal(m) => ConnectorError::Internal(s.scrub(&m)),
+    }
+}
+
+fn check_size(limits: &RuntimeLimits, answer: &Answer) -> Result<(), String> {
+    let max = limits.max_record_bytes;
+    let too_big = |what: &str, n: usize, cap: usize| {
+        if n > cap { Err(format!("the connector returned a {what} of {n} bytes (limit {cap})")) } else { Ok(()) }
+    };
+    match answer {
+        Answer::Page(p) => {
+            let mut total = 0;
+            for r in &p.records {
+                too_big("record", r.data.len(), max)?;
+                total += r.data.len();
+            }
+            too_big("page", total, limits.max_page_bytes)
+        }
+        Answer::Record(r) => too_big("record", r.data.len(), max),
+        Answer::Http(h) => too_big("response body", h.body.len(), limits.outbound.max_response_bytes),
+        Answer::Info(_) | Answer::Account(_) => Ok(()),
     }
 }

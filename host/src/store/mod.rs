@@ -11,13 +11,15 @@ mod connections;
 mod end_customers;
 mod link_sessions;
 mod modules;
+mod registry_config;
 mod tokens;
 
 pub use admin::{AdminTokenRow, AuditEntry};
 pub use connections::{ConnectionFilter, ConnectionRow, NewConnection};
 pub use end_customers::EndCustomerRow;
 pub use link_sessions::{CompleteOutcome, LinkCompletion, LinkSessionRow, NewLinkSession, ReplaceCredentials};
-pub use modules::ModuleRow;
+pub use modules::{ActivationAction, DeleteOutcome, ModuleRow};
+pub use registry_config::TrustedKeyRow;
 pub use tokens::{NewToken, TokenLookup, TokenRow};
 
 use std::str::FromStr;
