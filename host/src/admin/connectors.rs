@@ -62,6 +62,7 @@ async fn connector_view(app: &AppState, id: &str, active: Option<&str>, versions
         "name": described.as_ref().map(|d| d["name"].clone()),
         "active_version": described.as_ref().map(|d| d["version"].clone()),
         "active_digest": active,
+        "default_base_url": described.as_ref().map(|d| d["default_base_url"].clone()),
         "form": described.as_ref().map(|d| d["form"].clone()),
         "entities": described.as_ref().map(|d| d["entities"].as_array().map(|a| a.iter().map(|e| e["entity"].clone()).collect::<Vec<_>>())),
         "extra_hosts": described.as_ref().map(|d| d["extra_hosts"].clone()),
