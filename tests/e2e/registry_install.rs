@@ -54,6 +54,8 @@ async fn refused_installs_name_the_problem_and_store_nothing() {
     let mx = artifact(millwright_artifacts::MAINTAINX);
 
     refused(&host, b"PK\x03\x04 a zip file".to_vec(), "not WebAssembly").await;
+    // Past the API's 1 MiB JSON body limit, under the module limit: read and judged, not 413.
+    refused(&host, vec![b'x'; 2 << 20], "not WebAssembly").await;
     // The smallest valid core module: a module, not a component.
     refused(&host, b"\0asm\x01\x00\x00\x00".to_vec(), "core WebAssembly module").await;
     refused(&host, patched(&mx, "millwright:connector/types@0.1.0", "millwright:connector/types@0.2.0"), "unsupported WIT version").await;
@@ -61,6 +63,10 @@ async fn refused_installs_name_the_problem_and_store_nothing() {
     refused(&host, patched(&mx, "wasi:cli/", "evil:cli/"), "outside the connector world's imports and WASI 0.2").await;
     refused(&host, patched(&mx, "describe", "describx"), "does not export the millwright:connector@0.1 `connector` world").await;
     refused(&host, artifact(millwright_artifacts::PROBE_TRAP), "`describe` failed").await;
+    // The installed MaintainX 0.1.0 plus a custom section: other bytes claiming the same version.
+    let mut rebuilt = mx.clone();
+    rebuilt.extend_from_slice(&[0, 3, 1, b'x', b'y']);
+    refused(&host, rebuilt, "version `0.1.0` is already installed with different bytes").await;
     refused(&host, patched(&mx, r#""transform": "lowercase""#, r#""transform": "lowercasx""#), "invalid default rules for work_order").await;
 
     let before = installed_digests(&host).await;
