@@ -158,7 +158,8 @@ fn main() {
             &format!("registry: start-up loading {n_modules} MaintainX modules ({} KiB each), warm artifact cache vs compiling (medians)", modules[0].len() / 1024),
             &["modules", "rounds", "compiling s", "warm cache s", "ratio", "goal ≤ 0.05×"],
         );
-        t.row(vec![n_modules.to_string(), rounds.to_string(), secs(b), secs(c), ratio(r), if r <= 0.05 { "met" } else { "MISSED" }.into()]);
+        // Four decimals: the ratio is far below `ratio`'s two.
+        t.row(vec![n_modules.to_string(), rounds.to_string(), secs(b), secs(c), format!("{r:.4}×"), if r <= 0.05 { "met" } else { "MISSED" }.into()]);
         t.print();
         print_load();
         drop(Arc::new(host));
