@@ -71,6 +71,7 @@ fn main() {
             database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
             master_key: MasterKey::generate(),
             runtime: common::fixture::runtime_config(true),
+            registry: Default::default(),
             builtin_modules: vec![],
             admin_token: Some(ADMIN.into()),
             public_url: None,

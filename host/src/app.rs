@@ -9,7 +9,7 @@ use crate::connections::Connections;
 use crate::mapping::Mappers;
 use crate::metrics::Metrics;
 use crate::health::{Health, HealthConfig};
-use crate::registry::Registry;
+use crate::registry::{Registry, RegistryConfig};
 use crate::runtime::{Runtime, RuntimeConfig};
 use crate::store::Store;
 use crate::vault::{MasterKey, Vault};
@@ -43,6 +43,8 @@ pub struct AppOptions {
     pub database_url: String,
     pub master_key: MasterKey,
     pub runtime: RuntimeConfig,
+    /// Module size limit and signature policy.
+    pub registry: RegistryConfig,
     /// Component bytes installed on first start (the connectors built from `connectors/`).
     pub builtin_modules: Vec<&'static [u8]>,
     /// The operator's bootstrap token (`MILLWRIGHT_ADMIN_TOKEN`).
@@ -82,7 +84,7 @@ impl AppState {
         let vault = Vault::new(&options.master_key);
         vault.verify_against(&store).await?;
         let runtime = Arc::new(Runtime::new(options.runtime)?);
-        let registry = Arc::new(Registry::new(runtime.clone(), store.clone()));
+        let registry = Arc::new(Registry::new(runtime.clone(), store.clone(), options.registry));
         for bytes in options.builtin_modules {
             registry.install_builtin(bytes).await?;
         }

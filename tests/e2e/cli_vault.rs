@@ -7,7 +7,7 @@ use std::process::Output;
 use millwright::vault::MasterKey;
 use millwright_sandbox::{Sandbox, SandboxConfig};
 
-async fn millwright(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub async fn millwright(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_millwright"));
     cmd.args(args)
         .current_dir(dir)
@@ -21,7 +21,7 @@ async fn millwright(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     tokio::time::timeout(std::time::Duration::from_secs(120), cmd.output()).await.expect("the command ends").unwrap()
 }
 
-fn text(out: &Output) -> String {
+pub fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 

@@ -32,6 +32,7 @@ pub struct Options {
     /// Health monitor and webhook settings (the background work runs only where a test starts it).
     pub health: millwright::health::HealthConfig,
     pub webhooks: millwright::webhooks::WebhookConfig,
+    pub registry: millwright::registry::RegistryConfig,
 }
 
 impl Default for Options {
@@ -45,6 +46,7 @@ impl Default for Options {
             api: Default::default(),
             health: Default::default(),
             webhooks: millwright::webhooks::WebhookConfig { allow_private: true, ..Default::default() },
+            registry: Default::default(),
         }
     }
 }
@@ -120,7 +122,7 @@ impl Host {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let database_url = options.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("test.db").display()));
-        let edges = Edges { api: options.api.clone(), health: options.health, webhooks: options.webhooks };
+        let edges = Edges { registry: options.registry, api: options.api.clone(), health: options.health, webhooks: options.webhooks };
         let (app, server) = serve_app(listener, database_url, MasterKey::generate(), runtime, builtin_modules, edges).await;
         let mut host = Host {
             url,
@@ -177,6 +179,7 @@ impl Host {
 /// The app's settings beyond storage and runtime: API edges, health monitor, webhooks.
 #[derive(Default)]
 pub struct Edges {
+    pub registry: millwright::registry::RegistryConfig,
     pub api: millwright::app::ApiSettings,
     pub health: millwright::health::HealthConfig,
     pub webhooks: millwright::webhooks::WebhookConfig,
@@ -191,8 +194,8 @@ pub async fn serve_app(
     edges: Edges,
 ) -> (AppState, tokio::task::JoinHandle<()>) {
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let Edges { api, health, webhooks } = edges;
-    let options = AppOptions { database_url, master_key, runtime, builtin_modules, admin_token: Some(ADMIN_TOKEN.into()), public_url: Some(url), api, health, webhooks };
+    let Edges { registry, api, health, webhooks } = edges;
+    let options = AppOptions { database_url, master_key, runtime, registry, builtin_modules, admin_token: Some(ADMIN_TOKEN.into()), public_url: Some(url), api, health, webhooks };
     let app = AppState::start(options)
         .await
         .expect("app starts");
@@ -260,6 +263,7 @@ pub async fn replica(database_url: &str, key: &MasterKey) -> AppState {
             compile_cache_dir: Some(compile_cache_dir()),
             dns_overrides: Default::default(),
         },
+        registry: Default::default(),
         builtin_modules: millwright::builtin::modules(),
         admin_token: None,
         public_url: None,

@@ -1,6 +1,6 @@
 //! The store conformance suite: the same checks on SQLite and on PostgreSQL.
 
-use millwright::store::{ConnectionFilter, ModuleRow, NewConnection, NewToken, Store};
+use millwright::store::{ActivationAction, ConnectionFilter, DeleteOutcome, ModuleRow, NewConnection, NewToken, Store};
 
 use crate::databases::fresh_postgres;
 
@@ -96,15 +96,64 @@ async fn modules_round_trip(store: &Store) {
         wit_version: "0.1.0".into(),
         info_json: "{}".into(),
         installed_at: millwright::store::now(),
+        signed_by: None,
+        approved_hosts_json: None,
     };
     assert!(store.insert_module(&row("d1", "1.0.0"), b"bytes-1").await.unwrap());
     assert!(store.insert_module(&row("d1", "1.0.0"), b"bytes-1").await.unwrap(), "same bytes again is fine");
     assert!(!store.insert_module(&row("d2", "1.0.0"), b"bytes-2").await.unwrap(), "a version is unique per connector");
     assert_eq!(store.module_bytes("d1").await.unwrap().as_deref(), Some(&b"bytes-1"[..]));
-    store.activate_module("maintainx", "d1").await.unwrap();
+    store.activate_module("maintainx", "d1", Some("[]"), ActivationAction::Activate, "env").await.unwrap();
     assert!(store.insert_module(&row("d3", "1.1.0"), b"bytes-3").await.unwrap());
-    store.activate_module("maintainx", "d3").await.unwrap();
+    store.ensure_end_customer("acme", None).await.unwrap();
+    store.insert_connection(&connection("conn_m", "acme", "maintainx")).await.unwrap();
+    let version = |store: &Store| {
+        let store = store.clone();
+        async move { store.connection("conn_m").await.unwrap().unwrap().config_version }
+    };
+    let v0 = version(store).await;
+    store.activate_module("maintainx", "d3", Some(r#"["files.example.com"]"#), ActivationAction::Activate, "env").await.unwrap();
     assert_eq!(store.active_modules().await.unwrap(), vec![("maintainx".to_string(), "d3".to_string())]);
+    assert_eq!(store.module("d3").await.unwrap().unwrap().approved_hosts_json.as_deref(), Some(r#"["files.example.com"]"#));
+    assert_eq!(version(store).await, v0 + 1, "activation bumps the connector's unpinned connections");
+    assert_eq!(store.rollback_target("maintainx", Some("d3")).await.unwrap().as_deref(), Some("d1"));
+    store.activate_module("maintainx", "d1", None, ActivationAction::Rollback, "env").await.unwrap();
+    assert_eq!(store.rollback_target("maintainx", Some("d1")).await.unwrap().as_deref(), Some("d3"), "rollback toggles");
+    assert_eq!(store.delete_module("d1").await.unwrap(), DeleteOutcome::Active);
+
+    assert!(store.pin_connection("conn_m", Some("d3")).await.unwrap());
+    assert_eq!(store.pinned_digests().await.unwrap(), vec!["d3".to_string()]);
+    let pinned = version(store).await;
+    assert!(store.deactivate_module("maintainx", "env").await.unwrap());
+    assert!(!store.deactivate_module("maintainx", "env").await.unwrap());
+    assert_eq!(version(store).await, pinned, "a pinned connection is not affected");
+    assert_eq!(store.active_digest("maintainx").await.unwrap(), None);
+    assert_eq!(store.rollback_target("maintainx", None).await.unwrap().as_deref(), Some("d1"));
+    assert_eq!(store.delete_module("d3").await.unwrap(), DeleteOutcome::Pinned(1));
+    assert_eq!(store.delete_module("d1").await.unwrap(), DeleteOutcome::Deleted);
+    assert_eq!(store.delete_module("d1").await.unwrap(), DeleteOutcome::Missing);
+    assert_eq!(store.rollback_target("maintainx", None).await.unwrap().as_deref(), Some("d3"), "deleted versions are skipped");
+    assert!(store.pin_connection("conn_m", None).await.unwrap());
+    assert!(store.pinned_digests().await.unwrap().is_empty());
+    assert_eq!(store.modules().await.unwrap().len(), 1);
+}
+
+async fn registry_settings_round_trip(store: &Store) {
+    assert!(store.insert_trusted_key("acme", "cHVibGlj", "env").await.unwrap());
+    assert!(!store.insert_trusted_key("acme", "b3RoZXI=", "env").await.unwrap(), "a key id is unique");
+    assert_eq!(store.trusted_key("acme").await.unwrap().unwrap().public_key, "cHVibGlj");
+    assert_eq!(store.trusted_keys().await.unwrap().len(), 1);
+    assert!(store.delete_trusted_key("acme").await.unwrap());
+    assert!(store.trusted_key("acme").await.unwrap().is_none());
+
+    store.ensure_end_customer("acme", None).await.unwrap();
+    store.insert_connection(&connection("conn_l", "acme", "hostile")).await.unwrap();
+    let before = store.connection("conn_l").await.unwrap().unwrap().config_version;
+    store.set_connector_limits("hostile", Some(r#"{"memory_bytes":1048576}"#)).await.unwrap();
+    assert_eq!(store.connector_limits("hostile").await.unwrap().as_deref(), Some(r#"{"memory_bytes":1048576}"#));
+    store.set_connector_limits("hostile", None).await.unwrap();
+    assert_eq!(store.connector_limits("hostile").await.unwrap(), None);
+    assert_eq!(store.connection("conn_l").await.unwrap().unwrap().config_version, before + 2, "limit changes reach the connections");
 }
 
 async fn admin_and_audit_round_trip(store: &Store) {
@@ -140,6 +189,11 @@ async fn tokens() {
 #[tokio::test]
 async fn modules() {
     on_both!(modules_round_trip);
+}
+
+#[tokio::test]
+async fn registry_settings() {
+    on_both!(registry_settings_round_trip);
 }
 
 #[tokio::test]

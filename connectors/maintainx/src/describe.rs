@@ -11,7 +11,7 @@ pub fn describe() -> ConnectorInfo {
     ConnectorInfo {
         id: "maintainx".into(),
         name: "MaintainX".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
+        version: if cfg!(feature = "v2") { "0.2.0".into() } else { env!("CARGO_PKG_VERSION").into() },
         auth: vec![AuthScheme::Bearer(CredentialField {
             field: "api_key".into(),
         })],
@@ -45,13 +45,23 @@ pub fn describe() -> ConnectorInfo {
                 operations: d.operations,
                 filters: d.filters.iter().map(|f| (*f).to_owned()).collect(),
                 incremental: d.incremental,
-                default_rules: d.rules.to_owned(),
+                default_rules: default_rules(d),
             })
             .collect(),
         max_page_size: MAX_PAGE_SIZE,
         extra_hosts: Vec::new(),
         supports_passthrough: true,
     }
+}
+
+/// The entity's default rules; the `v2` test build maps its build marker into a custom field.
+fn default_rules(d: &crate::entities::EntityDef) -> String {
+    if cfg!(feature = "v2") && matches!(d.entity, millwright_sdk::Entity::WorkOrder) {
+        let mut rules: Vec<serde_json::Value> = serde_json::from_str(d.rules).expect("the rules are JSON");
+        rules.push(serde_json::json!({"target": {"custom_field": "connector_build"}, "source": "/connectorBuild"}));
+        return serde_json::Value::Array(rules).to_string();
+    }
+    d.rules.to_owned()
 }
 
 #[cfg(test)]

@@ -343,6 +343,9 @@ pub fn enrich(
     let mut extra = Map::new();
     match entity {
         Entity::WorkOrder => {
+            if cfg!(feature = "v2") {
+                obj.insert("connectorBuild".into(), Value::from("v2"));
+            }
             if !obj.contains_key("assetId")
                 && let Some(id) = obj.get("asset").and_then(|a| a.get("id")).cloned()
             {

@@ -16,6 +16,8 @@ use millwright_sandbox::faults::FaultState;
 use millwright_sandbox::{MAINTAINX_PREFIX, Sandbox, SandboxConfig};
 
 pub const MX_KEY: &str = "mx-sandbox-key";
+/// The operator token of [`BenchHost`] (`MILLWRIGHT_ADMIN_TOKEN`).
+pub const ADMIN_TOKEN: &str = "bench-admin-token-0123456789";
 pub const PAGE: u32 = 100;
 /// What the connector sends for a work-order list page (see connectors/maintainx entities.rs).
 pub const WO_QUERY: &str = "limit=100&expand=assignees&expand=asset&expand=extra_fields";
@@ -73,8 +75,9 @@ impl BenchHost {
             database_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
             master_key: MasterKey::generate(),
             runtime: runtime_config(true),
+            registry: Default::default(),
             builtin_modules: millwright::builtin::modules(),
-            admin_token: None,
+            admin_token: Some(ADMIN_TOKEN.into()),
             public_url: None,
             api: Default::default(),
             health: Default::default(),

@@ -1,15 +1,18 @@
 //! The operator API under `/v1/admin/…` (admin token): connections, their tokens, end customers,
-//! installed connectors and the audit log. Every change is audited (who, what, when, target;
+//! the connector registry, trusted signing keys and the audit log. Every change is audited (who, what, when, target;
 //! never secrets).
 
 pub mod auth;
 mod connections;
+mod connectors;
+mod module_upload;
+mod trusted_keys;
 mod end_customers;
 pub(crate) mod pagination;
 mod tokens;
 
 use axum::extract::State;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -20,6 +23,12 @@ use crate::api::error::ApiError;
 use crate::api::query::StrictQuery;
 use crate::app::AppState;
 
+/// Module uploads: outside the API's JSON body limit, with the registry's own (the listing shares
+/// the path).
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/v1/admin/connectors", get(connectors::list).post(connectors::upload))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/admin/connections", get(connections::list).post(connections::create))
@@ -29,35 +38,20 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/admin/tokens/{id}", delete(tokens::revoke))
         .route("/v1/admin/end-customers", get(end_customers::list))
         .route("/v1/admin/end-customers/{id}", get(end_customers::get).patch(end_customers::update))
-        .route("/v1/admin/connectors", get(connectors))
+        .route("/v1/admin/connectors/{connector_id}", get(connectors::get))
+        .route("/v1/admin/connectors/{connector_id}/versions/{version}", get(connectors::inspect).delete(connectors::delete_version))
+        .route("/v1/admin/connectors/{connector_id}/versions/{version}/activate", post(connectors::activate))
+        .route("/v1/admin/connectors/{connector_id}/rollback", post(connectors::rollback))
+        .route("/v1/admin/connectors/{connector_id}/deactivate", post(connectors::deactivate))
+        .route("/v1/admin/connectors/{connector_id}/limits", get(connectors::get_limits).put(connectors::put_limits))
+        .route("/v1/admin/connections/{id}/pin", put(connectors::pin).delete(connectors::unpin))
+        .route("/v1/admin/trusted-keys", get(trusted_keys::list).post(trusted_keys::add))
+        .route("/v1/admin/trusted-keys/{key_id}", delete(trusted_keys::remove))
+        .route("/v1/admin/runtime", get(connectors::runtime))
         .route("/v1/admin/audit-log", get(audit_log))
         .merge(crate::mapping::routes())
         .merge(crate::health::routes::routes())
         .merge(crate::webhooks::admin::routes())
-}
-
-/// Installed connectors and what their connect forms ask for.
-async fn connectors(State(app): State<AppState>, _auth: AdminAuth) -> Json<Value> {
-    let data: Vec<Value> = app
-        .registry
-        .connector_ids()
-        .iter()
-        .filter_map(|id| app.registry.active(id))
-        .map(|m| {
-            let info = m.info();
-            json!({
-                "id": info.id,
-                "name": info.name,
-                "version": info.version,
-                "digest": m.module.digest,
-                "default_base_url": info.default_base_url,
-                "form": info.form.iter().map(|f| json!({"name": f.name, "label": f.label, "secret": f.secret, "required": f.required, "help": f.help})).collect::<Vec<_>>(),
-                "entities": info.entities.iter().map(|s| millwright_model::Entity::from(s.entity).name()).collect::<Vec<_>>(),
-                "extra_hosts": info.extra_hosts,
-            })
-        })
-        .collect();
-    Json(json!({ "data": data, "next_cursor": null }))
 }
 
 #[derive(Deserialize, Default)]

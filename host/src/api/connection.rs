@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::auth::ConnectionAuth;
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::runtime::bindings::Operations;
+use crate::runtime::bindings::operation_names;
 
 pub async fn connection(State(app): State<AppState>, auth: ConnectionAuth) -> Result<Json<Value>, ApiError> {
     let live = &auth.0;
@@ -19,12 +19,7 @@ pub async fn connection(State(app): State<AppState>, auth: ConnectionAuth) -> Re
         .iter()
         .map(|s| {
             let entity: Entity = s.entity.into();
-            let mut operations = vec![];
-            for (flag, name) in [(Operations::LIST, "list"), (Operations::GET, "get"), (Operations::CREATE, "create"), (Operations::UPDATE, "update")] {
-                if s.operations.contains(flag) {
-                    operations.push(name);
-                }
-            }
+            let operations = operation_names(s.operations);
             let fields = live.mappings.get(entity).map(|m| m.mapping.targets()).unwrap_or_default();
             json!({
                 "entity": entity.name(),

@@ -31,7 +31,7 @@ use crate::app::AppState;
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 pub fn router(app: AppState) -> Router {
-    Router::new()
+    let json_limited = Router::new()
         .merge(unified::routes())
         .merge(crate::admin::routes())
         .merge(crate::connect::routes())
@@ -41,9 +41,13 @@ pub fn router(app: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::scrape))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    Router::new()
+        .merge(json_limited)
+        // Module uploads apply the registry's size limit themselves.
+        .merge(crate::admin::upload_routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, app.request_timeout))
         .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit::layer))
         .layer(axum::middleware::map_response(problem_for_layer_errors))

@@ -88,7 +88,7 @@ fn demo_master_key(args: &mut DemoArgs) -> Result<MasterKey> {
     Ok(key)
 }
 
-fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
+pub(super) fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -4,6 +4,7 @@
 pub mod config;
 mod background;
 mod connections;
+mod connectors;
 mod demo;
 mod sandbox;
 mod serve;
@@ -49,6 +50,9 @@ enum Command {
     /// Manage connections.
     #[command(subcommand)]
     Connections(connections::ConnectionsCommand),
+    /// Install connector modules; generate signing keys and sign modules.
+    #[command(subcommand)]
+    Connectors(connectors::ConnectorsCommand),
     /// Manage operator tokens.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
@@ -82,6 +86,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Sandbox(args) => sandbox::run(args).await,
         Command::Connections(cmd) => connections::run(cmd).await,
+        Command::Connectors(cmd) => connectors::run(cmd).await,
         Command::Tokens(cmd) => tokens::run(cmd).await,
         Command::Vault(cmd) => vault::run(cmd).await,
         Command::Config(ConfigCommand::Show(args)) => config::show(args),

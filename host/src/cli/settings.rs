@@ -6,6 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::app::AppOptions;
+use crate::registry::RegistryConfig;
 use crate::runtime::RuntimeConfig;
 use crate::vault::MasterKey;
 
@@ -37,6 +38,12 @@ pub struct HostSettings {
     /// Where compiled connector modules are cached between runs.
     #[arg(long, env = "MILLWRIGHT_CACHE_DIR", default_value = ".millwright-cache")]
     pub cache_dir: PathBuf,
+    /// Refuse connector modules without a valid signature by a trusted key.
+    #[arg(long, env = "MILLWRIGHT_REQUIRE_SIGNED")]
+    pub require_signed: bool,
+    /// Largest connector module accepted, in bytes.
+    #[arg(long, env = "MILLWRIGHT_MAX_MODULE_BYTES", default_value_t = crate::registry::DEFAULT_MAX_MODULE_BYTES)]
+    pub max_module_bytes: usize,
 }
 
 impl HostSettings {
@@ -59,6 +66,7 @@ impl HostSettings {
             database_url: self.database_url.clone(),
             master_key,
             runtime: RuntimeConfig { compile_cache_dir: Some(self.cache_dir.clone()), ..Default::default() },
+            registry: RegistryConfig { max_module_bytes: self.max_module_bytes, require_signed: self.require_signed },
             builtin_modules: crate::builtin::modules(),
             admin_token: self.admin_token.clone(),
             public_url: self.public_url.clone(),

@@ -88,8 +88,9 @@ impl Connections {
         }
         let module = self
             .registry
-            .active(&req.connector_id)
-            .ok_or_else(|| ApiError::invalid_request(format!("no connector `{}` is installed", req.connector_id)))?;
+            .current(&req.connector_id)
+            .await?
+            .ok_or_else(|| ApiError::invalid_request(format!("no connector `{}` is installed and active", req.connector_id)))?;
         let info = module.info();
         let base_url = req.base_url.clone().or_else(|| info.default_base_url.clone()).ok_or_else(|| {
             ApiError::validation_failed(Some("base_url"), "this connector needs a base URL")
@@ -103,7 +104,7 @@ impl Connections {
             base_url: base_url.clone(),
             settings: settings.clone(),
             credentials: credentials.clone(),
-            approved_hosts: req.approved_hosts.clone(),
+            approved_hosts: req.approved_hosts.iter().chain(&module.approved_hosts).cloned().collect(),
             private_networks: req.private_networks.clone(),
         };
         let account = self.check_credentials(&module, &spec, &id).await?;
@@ -191,10 +192,7 @@ impl Connections {
             return Ok(live);
         }
         let row = self.store.connection(id).await?.ok_or_else(|| ApiError::unauthorized("unknown connection"))?;
-        let module = self
-            .registry
-            .active(&row.connector_id)
-            .ok_or_else(|| ApiError::internal(format!("connector `{}` is not loaded", row.connector_id)))?;
+        let module = self.module_of(&row).await?;
         let credentials: BTreeMap<String, String> = {
             let plain = self.vault.open(&row.id, &Sealed { ciphertext: row.credentials.clone(), wrapped_key: row.wrapped_key.clone() })?;
             serde_json::from_slice(&plain).map_err(anyhow::Error::from)?
@@ -204,7 +202,7 @@ impl Connections {
             base_url: row.base_url.clone(),
             settings: serde_json::from_str(&row.settings_json).map_err(anyhow::Error::from)?,
             credentials,
-            approved_hosts: serde_json::from_str(&row.approved_hosts_json).map_err(anyhow::Error::from)?,
+            approved_hosts: approved_hosts(&row, &module)?,
             private_networks: stored_networks(&row)?,
         };
         let persisted = Persisted { connection_id: &row.id, credentials_version: row.credentials_version };
@@ -225,6 +223,34 @@ impl Connections {
         self.live.write().unwrap().insert(row.id, live.clone());
         Ok(live)
     }
+}
+
+impl Connections {
+    /// The module a connection runs: the version it is pinned to, else its connector's active
+    /// version (read now, so an activation is followed on the next rebuild).
+    async fn module_of(&self, row: &ConnectionRow) -> Result<Arc<ActiveModule>, ApiError> {
+        let digest = match &row.pinned_digest {
+            Some(digest) => digest.clone(),
+            None => self.store.active_digest(&row.connector_id).await?.ok_or_else(|| {
+                ApiError::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "connection_disabled",
+                    format!("connector `{}` has no active version; the operator must activate one", row.connector_id),
+                )
+            })?,
+        };
+        self.registry.module(&digest).await
+    }
+}
+
+/// The hosts besides the base URL a connection may call: those approved for the connection and
+/// those approved for its module at activation.
+fn approved_hosts(row: &ConnectionRow, module: &ActiveModule) -> Result<Vec<String>, ApiError> {
+    let mut hosts: Vec<String> = serde_json::from_str(&row.approved_hosts_json).map_err(anyhow::Error::from)?;
+    hosts.extend(module.approved_hosts.iter().cloned());
+    hosts.sort();
+    hosts.dedup();
+    Ok(hosts)
 }
 
 /// The private networks a stored connection may reach.

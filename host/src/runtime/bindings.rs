@@ -69,3 +69,27 @@ impl From<Entity> for millwright_model::Entity {
         }
     }
 }
+
+/// The names of the operations in a flags value, in the WIT's order.
+pub fn operation_names(ops: Operations) -> Vec<&'static str> {
+    [(Operations::LIST, "list"), (Operations::GET, "get"), (Operations::CREATE, "create"), (Operations::UPDATE, "update")]
+        .into_iter()
+        .filter(|(flag, _)| ops.contains(*flag))
+        .map(|(_, name)| name)
+        .collect()
+}
+
+/// The kind of an auth scheme as the admin API names it (`bearer`, `oauth2_client_credentials`, ...).
+pub fn auth_kind(scheme: &AuthScheme) -> &'static str {
+    match scheme {
+        AuthScheme::None => "none",
+        AuthScheme::Bearer(_) => "bearer",
+        AuthScheme::Basic(_) => "basic",
+        AuthScheme::ApiKeyHeader(_) => "api_key_header",
+        AuthScheme::ApiKeyQuery(_) => "api_key_query",
+        AuthScheme::Oauth2ClientCredentials(_) => "oauth2_client_credentials",
+        AuthScheme::Oauth2AuthorizationCode(_) => "oauth2_authorization_code",
+        AuthScheme::JwtBearer(_) => "jwt_bearer",
+        AuthScheme::ConnectorManaged => "connector_managed",
+    }
+}

@@ -36,7 +36,9 @@ impl Runtime {
     /// Compiles (or loads from the cache) and pre-instantiates a mapping plugin. Refuses
     /// components that do not export the `mapper` world or import outside it and WASI 0.2.
     pub async fn load_mapper(&self, bytes: Vec<u8>) -> Result<LoadedMapper> {
-        let (digest, _, instance_pre) = self.compile_and_link(bytes, "mapper").await?;
+        let bytes = Arc::new(bytes);
+        let digest = super::compile::digest(&bytes);
+        let instance_pre = self.link(&self.compile(bytes).await?, "mapper")?;
         let pre = MapperPre::new(instance_pre)
             .map_err(|e| anyhow!("{e:#}"))
             .context("the component does not export the millwright:connector@0.1 `mapper` world")?;
@@ -52,7 +54,7 @@ impl Runtime {
         let hooks = OutboundHooks { connection: self.no_egress(), record };
         let scrubber = Arc::new(Scrubber::default());
         // Metrics are labelled by kind, not digest (bounded labels); logs name the digest.
-        let mut store = self.call_store(format!("mapper:{}", &mapper.digest[..12]).into(), hooks, None, scrubber.clone());
+        let mut store = self.call_store(format!("mapper:{}", &mapper.digest[..12]).into(), hooks, None, scrubber.clone(), &self.limits);
         self.count_instantiation(MAPPER_LABEL);
         let started = std::time::Instant::now();
         let run = async {
@@ -64,7 +66,7 @@ impl Runtime {
             wasmtime::Result::Ok(out)
         };
         let span = tracing::info_span!("wasm_call", connector = MAPPER_LABEL, operation = "map", digest = %mapper.digest);
-        let outcome = tokio::time::timeout(self.hard_deadline(), tracing::Instrument::instrument(run, span)).await;
+        let outcome = tokio::time::timeout(super::hard_deadline(&self.limits), tracing::Instrument::instrument(run, span)).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
         let result = self.sandbox_outcome(MAPPER_LABEL, outcome, memory_limit_hit, &scrubber, "mapping plugin");
         self.counters.call(MAPPER_LABEL, "map", started.elapsed(), &result, &[]);

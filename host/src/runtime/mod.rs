@@ -72,14 +72,19 @@ pub struct Runtime {
     instances: Semaphore,
     sessions: Arc<SessionCache>,
     dns_overrides: Arc<HashMap<String, Vec<IpAddr>>>,
+    /// The pool's memory slot size: the ceiling of any module's memory limit.
+    memory_ceiling: usize,
     pub counters: RuntimeCounters,
 }
 
-/// A compiled, pre-instantiated connector module and what it declared.
+/// A compiled, pre-instantiated connector module, what it declared, and the limits its calls
+/// run under (the configured defaults unless the registry applied the operator's overrides).
+#[derive(Clone)]
 pub struct LoadedModule {
     pub digest: String,
     pub info: ConnectorInfo,
     pub component: Component,
+    pub limits: RuntimeLimits,
     pre: ConnectorPre<CallState>,
 }
 
@@ -159,6 +164,7 @@ impl Runtime {
             instances: Semaphore::new(permits),
             sessions: Arc::new(SessionCache::default()),
             dns_overrides: Arc::new(config.dns_overrides),
+            memory_ceiling: engine_settings.max_memory_bytes,
             counters: RuntimeCounters::default(),
         })
     }
@@ -176,10 +182,32 @@ impl Runtime {
         (self.compile_cache.compiled.load(Ordering::Relaxed), self.compile_cache.cache_hits.load(Ordering::Relaxed))
     }
 
+    pub fn engine(&self) -> &wasmtime::Engine {
+        &self.engine.engine
+    }
+
+    /// The largest linear memory a pooled instance slot holds: no module may be allowed more.
+    pub fn max_memory_ceiling(&self) -> usize {
+        self.memory_ceiling
+    }
+
     /// Compiles (or loads from the cache) and pre-instantiates a module, then asks it to
     /// describe itself. Refuses components that do not implement the connector world.
     pub async fn load_module(&self, bytes: Vec<u8>) -> Result<LoadedModule> {
-        let (digest, component, instance_pre) = self.compile_and_link(bytes, "connector").await?;
+        let bytes = Arc::new(bytes);
+        let digest = compile::digest(&bytes);
+        let component = self.compile(bytes).await?;
+        self.prepare(digest, component).await
+    }
+
+    /// The compiled component for these bytes (cached artifact or a compile on a blocking thread).
+    pub async fn compile(&self, bytes: Arc<Vec<u8>>) -> Result<Component> {
+        self.compile_cache.component(bytes).await
+    }
+
+    /// Pre-instantiates a compiled component against the host's imports and reads `describe`.
+    pub async fn prepare(&self, digest: String, component: Component) -> Result<LoadedModule> {
+        let instance_pre = self.link(&component, "connector")?;
         let pre = ConnectorPre::new(instance_pre)
             .map_err(|e| anyhow!("{e:#}"))
             .context("the component does not export the millwright:connector@0.1 `connector` world")?;
@@ -198,6 +226,7 @@ impl Runtime {
                 supports_passthrough: false,
             },
             component,
+            limits: self.limits.clone(),
             pre,
         };
         module.info = match self.invoke(&module, None, Invocation::Describe).await {
@@ -208,18 +237,13 @@ impl Runtime {
         Ok(module)
     }
 
-    /// Compiles (or loads from the cache) a component and links it against the host's imports.
-    /// `world` names the expected world in the error when it imports anything else.
-    async fn compile_and_link(&self, bytes: Vec<u8>, world: &str) -> Result<(String, Component, wasmtime::component::InstancePre<CallState>)> {
-        let bytes = Arc::new(bytes);
-        let digest = compile::digest(&bytes);
-        let component = self.compile_cache.component(bytes).await?;
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&component)
+    /// Links a compiled component against the host's imports. `world` names the expected world
+    /// in the error when it imports anything else.
+    fn link(&self, component: &Component, world: &str) -> Result<wasmtime::component::InstancePre<CallState>> {
+        self.linker
+            .instantiate_pre(component)
             .map_err(|e| anyhow!("{e:#}"))
-            .with_context(|| format!("the component imports something outside the {world} world and WASI 0.2"))?;
-        Ok((digest, component, instance_pre))
+            .with_context(|| format!("the component imports something outside the {world} world and WASI 0.2"))
     }
 
     /// Binds a connection to a module: egress policy, auth injection, secrets to scrub.
@@ -239,8 +263,8 @@ impl Runtime {
         let auth = match oauth {
             Some(setup) => {
                 // Token requests go through the connection's egress policy too.
-                let http = outbound::client::build_client(policy.clone(), self.limits.outbound.connect_timeout);
-                HostAuth::OAuth(Arc::new(TokenSource::new(setup, http, self.limits.outbound.total_timeout)))
+                let http = outbound::client::build_client(policy.clone(), module.limits.outbound.connect_timeout);
+                HostAuth::OAuth(Arc::new(TokenSource::new(setup, http, module.limits.outbound.total_timeout)))
             }
             None => HostAuth::resolve(&scheme, &spec.credentials).map_err(|e| anyhow!(e))?,
         };
@@ -256,7 +280,7 @@ impl Runtime {
         };
         Ok(ConnectionBinding {
             context,
-            outbound: Arc::new(ConnectionOutbound::new(policy, auth, self.limits.outbound.clone())),
+            outbound: Arc::new(ConnectionOutbound::new(policy, auth, module.limits.outbound.clone())),
             scrubber: Arc::new(Scrubber::new(secrets)),
         })
     }
@@ -338,7 +362,7 @@ impl Runtime {
     pub async fn instantiate_only(&self, module: &LoadedModule) -> Result<()> {
         let record: SharedRecord = Arc::new(Mutex::new(CallRecord::default()));
         let hooks = OutboundHooks { connection: self.no_egress(), record };
-        let mut store = self.call_store("bench".into(), hooks, None, Arc::new(Scrubber::default()));
+        let mut store = self.call_store("bench".into(), hooks, None, Arc::new(Scrubber::default()), &module.limits);
         module.pre.instantiate_async(&mut store).await.map_err(|e| anyhow!("{e:#}"))?;
         Ok(())
     }
@@ -358,18 +382,18 @@ impl Runtime {
         };
         let connector_id: Arc<str> = if module.info.id.is_empty() { Arc::from("(loading)") } else { module.info.id.as_str().into() };
         let hooks = OutboundHooks { connection: outbound, record: record.clone() };
-        let mut store = self.call_store(connector_id.clone(), hooks, session, scrubber.clone());
+        let mut store = self.call_store(connector_id.clone(), hooks, session, scrubber.clone(), &module.limits);
         self.count_instantiation(&connector_id);
         let operation = call.operation();
         let started = std::time::Instant::now();
         let span = tracing::info_span!("wasm_call", connector = %connector_id, operation);
         let call = tracing::Instrument::instrument(run(&module.pre, &mut store, &context, call), span);
-        let outcome = tokio::time::timeout(self.hard_deadline(), call).await;
+        let outcome = tokio::time::timeout(hard_deadline(&module.limits), call).await;
         let memory_limit_hit = store.data().limiter.memory_limit_hit;
         drop(store);
         let record = std::mem::take(&mut *record.lock().unwrap());
         let upstream = record.outcomes.clone();
-        let result = self.verdict(&connector_id, outcome, memory_limit_hit, record, &scrubber);
+        let result = self.verdict(&connector_id, outcome, memory_limit_hit, record, &scrubber, &module.limits);
         self.counters.call(&connector_id, operation, started.elapsed(), &result, &upstream);
         result
     }
@@ -381,6 +405,7 @@ impl Runtime {
         memory_limit_hit: bool,
         record: CallRecord,
         scrubber: &Scrubber,
+        limits: &RuntimeLimits,
     ) -> Result<Answer, CallError> {
         let result = self.sandbox_outcome(connector, outcome, memory_limit_hit, scrubber, "connector")?;
         if let Some(host) = record.egress_denied {
@@ -391,7 +416,7 @@ impl Runtime {
         }
         match result {
             Ok(answer) => {
-                self.check_size(&answer).map_err(|detail| CallError::Failed { reason: FailureReason::ResponseTooLarge, detail })?;
+                check_size(limits, &answer).map_err(|detail| CallError::Failed { reason: FailureReason::ResponseTooLarge, detail })?;
                 Ok(answer)
             }
             Err(_) if record.timed_out => Err(CallError::UpstreamTimeout),
@@ -409,20 +434,14 @@ impl Runtime {
     }
 
     /// A fresh store for one call: memory limiter, epoch deadline from the call timeout.
-    fn call_store(&self, connector_id: Arc<str>, hooks: OutboundHooks, session: Option<SessionScope>, scrubber: Arc<Scrubber>) -> Store<CallState> {
-        let state = CallState::new(connector_id, hooks, CallLimiter::new(self.limits.max_memory_bytes), session, scrubber);
+    fn call_store(&self, connector_id: Arc<str>, hooks: OutboundHooks, session: Option<SessionScope>, scrubber: Arc<Scrubber>, limits: &RuntimeLimits) -> Store<CallState> {
+        let state = CallState::new(connector_id, hooks, CallLimiter::new(limits.max_memory_bytes), session, scrubber);
         let mut store = Store::new(&self.engine.engine, state);
         store.limiter(|s| &mut s.limiter);
-        let ticks = (self.limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        let ticks = (limits.call_timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
         store
-    }
-
-    /// The tokio timeout around a call: it catches a guest parked in a host call, where epochs
-    /// cannot interrupt.
-    fn hard_deadline(&self) -> Duration {
-        self.limits.call_timeout + Duration::from_millis(500)
     }
 
     /// The sandbox's own verdict on a finished (or abandoned) call: deadline, memory limit, trap.
@@ -453,26 +472,6 @@ impl Runtime {
 
     fn count_instantiation(&self, connector: &str) {
         self.counters.instantiations.get_or_create(&counters::ConnectorLabels { connector: connector.into() }).inc();
-    }
-
-    fn check_size(&self, answer: &Answer) -> Result<(), String> {
-        let max = self.limits.max_record_bytes;
-        let too_big = |what: &str, n: usize, cap: usize| {
-            if n > cap { Err(format!("the connector returned a {what} of {n} bytes (limit {cap})")) } else { Ok(()) }
-        };
-        match answer {
-            Answer::Page(p) => {
-                let mut total = 0;
-                for r in &p.records {
-                    too_big("record", r.data.len(), max)?;
-                    total += r.data.len();
-                }
-                too_big("page", total, self.limits.max_page_bytes)
-            }
-            Answer::Record(r) => too_big("record", r.data.len(), max),
-            Answer::Http(h) => too_big("response body", h.body.len(), self.limits.outbound.max_response_bytes),
-            Answer::Info(_) | Answer::Account(_) => Ok(()),
-        }
     }
 
     /// Hooks for calls made without a connection (`describe`): nothing may leave.
@@ -536,5 +535,31 @@ fn scrub_error(e: ConnectorError, s: &Scrubber) -> ConnectorError {
         }
         ConnectorError::Timeout(m) => ConnectorError::Timeout(s.scrub(&m)),
         ConnectorError::Internal(m) => ConnectorError::Internal(s.scrub(&m)),
+    }
+}
+
+/// The tokio timeout around a call: it catches a guest parked in a host call, where epochs cannot
+/// interrupt.
+fn hard_deadline(limits: &RuntimeLimits) -> Duration {
+    limits.call_timeout + Duration::from_millis(500)
+}
+
+fn check_size(limits: &RuntimeLimits, answer: &Answer) -> Result<(), String> {
+    let max = limits.max_record_bytes;
+    let too_big = |what: &str, n: usize, cap: usize| {
+        if n > cap { Err(format!("the connector returned a {what} of {n} bytes (limit {cap})")) } else { Ok(()) }
+    };
+    match answer {
+        Answer::Page(p) => {
+            let mut total = 0;
+            for r in &p.records {
+                too_big("record", r.data.len(), max)?;
+                total += r.data.len();
+            }
+            too_big("page", total, limits.max_page_bytes)
+        }
+        Answer::Record(r) => too_big("record", r.data.len(), max),
+        Answer::Http(h) => too_big("response body", h.body.len(), limits.outbound.max_response_bytes),
+        Answer::Info(_) | Answer::Account(_) => Ok(()),
     }
 }
