@@ -334,35 +334,13 @@ async fn mapping_plugin_uploads_are_validated() {
 /// (`config_version`), with no restart and no cache in between.
 #[tokio::test]
 async fn a_change_on_one_replica_reaches_the_next_request_on_another() {
-    let sandbox = millwright_sandbox::Sandbox::bind("127.0.0.1:0", millwright_sandbox::SandboxConfig { work_orders: 30, ..Default::default() })
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("replicas.db").display());
-    let key = millwright::vault::MasterKey::generate();
-    let (a, b) = (crate::harness::replica(&db, &key).await, crate::harness::replica(&db, &key).await);
-    let request = millwright::connections::CreateConnection {
-        connector_id: "maintainx".into(),
-        base_url: Some(sandbox.maintainx_base_url()),
-        environment: "test".into(),
-        end_customer_id: None,
-        values: [("api_key".to_string(), crate::harness::MX_KEY.to_string())].into(),
-        private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        approved_hosts: vec![],
-    };
-    let (row, token) = a.connections.create(request).await.expect("created on replica A");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/v1/work-orders?page_size=5", listener.local_addr().unwrap());
-    let router = millwright::api::router(b.clone());
-    let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let on_b = || async { send(reqwest::Client::new().get(&url).bearer_auth(&token.plaintext)).await.1["data"].as_array().unwrap().clone() };
+    let replicas = crate::harness::TwoReplicas::start().await;
+    let on_b = || async { replicas.page_on_b().await["data"].as_array().unwrap().clone() };
     assert!(on_b().await.iter().all(|r| r["custom_fields"].get("Moved").is_none()), "B serves the defaults");
 
     let rules = json!([{"target": {"custom_field": "Moved"}, "source": "/extraFields/Shift"}]).to_string();
-    let change = millwright::store::NewMappingVersion { connection_id: &row.id, entity: "work_order", action: "replace", restored_from: None, rules_json: &rules, actor: "test" };
-    a.store.save_field_mapping(&change).await.expect("saved through A");
+    let change = millwright::store::NewMappingVersion { connection_id: &replicas.connection_id, entity: "work_order", action: "replace", restored_from: None, rules_json: &rules, actor: "test" };
+    replicas.a.store.save_field_mapping(&change).await.expect("saved through A");
     assert!(on_b().await.iter().all(|r| r["custom_fields"]["Moved"] == r["custom_fields"]["Shift"]), "B maps with A's change on its next request");
-    server.abort();
-    a.store.close().await;
-    b.store.close().await;
+    replicas.stop().await;
 }

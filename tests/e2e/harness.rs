@@ -274,3 +274,53 @@ pub async fn replica(database_url: &str, key: &MasterKey) -> AppState {
     .await
     .expect("replica starts")
 }
+
+/// Two replicas on one SQLite database, a MaintainX connection created through A, and B serving
+/// the API: what a change made on one replica does to the next request on the other.
+pub struct TwoReplicas {
+    pub a: AppState,
+    pub b: AppState,
+    pub connection_id: String,
+    pub token: String,
+    /// `GET /v1/work-orders?page_size=5` on replica B.
+    pub url_on_b: String,
+    _sandbox: Sandbox,
+    server: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl TwoReplicas {
+    pub async fn start() -> TwoReplicas {
+        let sandbox = Sandbox::bind("127.0.0.1:0", SandboxConfig { work_orders: 30, ..Default::default() }).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}", dir.path().join("replicas.db").display());
+        let key = MasterKey::generate();
+        let (a, b) = (replica(&db, &key).await, replica(&db, &key).await);
+        let request = CreateConnection {
+            connector_id: "maintainx".into(),
+            base_url: Some(sandbox.maintainx_base_url()),
+            environment: "test".into(),
+            end_customer_id: None,
+            values: [("api_key".to_string(), MX_KEY.to_string())].into(),
+            private_networks: vec!["127.0.0.0/8".parse().unwrap()],
+            approved_hosts: vec![],
+        };
+        let (row, token) = a.connections.create(request).await.expect("created on replica A");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url_on_b = format!("http://{}/v1/work-orders?page_size=5", listener.local_addr().unwrap());
+        let router = millwright::api::router(b.clone());
+        let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        TwoReplicas { a, b, connection_id: row.id, token: token.plaintext, url_on_b, _sandbox: sandbox, server, _dir: dir }
+    }
+
+    /// The work-order page as replica B answers it.
+    pub async fn page_on_b(&self) -> Value {
+        send(reqwest::Client::new().get(&self.url_on_b).bearer_auth(&self.token)).await.1
+    }
+
+    pub async fn stop(self) {
+        self.server.abort();
+        self.a.store.close().await;
+        self.b.store.close().await;
+    }
+}

@@ -176,35 +176,13 @@ async fn a_damaged_artifact_is_recompiled_not_loaded() {
 
 #[tokio::test]
 async fn an_activation_on_one_replica_reaches_the_next_request_on_another() {
-    let sandbox = millwright_sandbox::Sandbox::bind("127.0.0.1:0", millwright_sandbox::SandboxConfig { work_orders: 30, ..Default::default() })
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("replicas.db").display());
-    let key = MasterKey::generate();
-    let (a, b) = (replica(&db, &key).await, replica(&db, &key).await);
-    let request = millwright::connections::CreateConnection {
-        connector_id: "maintainx".into(),
-        base_url: Some(sandbox.maintainx_base_url()),
-        environment: "test".into(),
-        end_customer_id: None,
-        values: [("api_key".to_string(), crate::harness::MX_KEY.to_string())].into(),
-        private_networks: vec!["127.0.0.0/8".parse().unwrap()],
-        approved_hosts: vec![],
-    };
-    let (_, token) = a.connections.create(request).await.expect("created on replica A");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/v1/work-orders?page_size=5", listener.local_addr().unwrap());
-    let router = millwright::api::router(b.clone());
-    let server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let on_b = || reqwest::Client::new().get(&url).bearer_auth(&token.plaintext);
-    assert_eq!(build_of(&send(on_b()).await.1), None, "version 1 on replica B");
+    let replicas = crate::harness::TwoReplicas::start().await;
+    let (a, b) = (&replicas.a, &replicas.b);
+    assert_eq!(build_of(&replicas.page_on_b().await), None, "version 1 on replica B");
 
     a.registry.install(artifact(millwright_artifacts::MAINTAINX_V2), None).await.expect("installed on A");
     a.registry.activate("maintainx", "0.2.0", None, "test").await.expect("activated on A");
     assert!(!b.registry.loaded_digests().contains(&a.registry.active("maintainx").unwrap().module.digest), "B never loaded version 2");
-    assert_eq!(build_of(&send(on_b()).await.1).as_deref(), Some("v2"), "B serves version 2 on the next request");
-    server.abort();
-    a.store.close().await;
-    b.store.close().await;
+    assert_eq!(build_of(&replicas.page_on_b().await).as_deref(), Some("v2"), "B serves version 2 on the next request");
+    replicas.stop().await;
 }
