@@ -41,17 +41,19 @@ pub async fn load(app: &AppState, secret_text: &str) -> PageResult<LinkSessionRo
 }
 
 /// The systems a new-connection session may connect: the allowed ones that are installed, by name.
-pub fn choices(app: &AppState, session: &LinkSessionRow) -> Vec<Arc<ActiveModule>> {
+/// Read from the database, so every replica offers the same versions.
+pub async fn choices(app: &AppState, session: &LinkSessionRow) -> PageResult<Vec<Arc<ActiveModule>>> {
     let allowed = session.allowed_connectors();
     let mut modules: Vec<Arc<ActiveModule>> = app
         .registry
-        .connector_ids()
-        .iter()
-        .filter(|id| allowed.as_ref().is_none_or(|a| a.contains(id)))
-        .filter_map(|id| app.registry.active(id))
+        .all_current()
+        .await
+        .map_err(|e| internal_error(e.detail))?
+        .into_iter()
+        .filter(|m| allowed.as_ref().is_none_or(|a| a.contains(&m.info().id)))
         .collect();
     modules.sort_by_key(|m| m.info().name.to_lowercase());
-    modules
+    Ok(modules)
 }
 
 /// What a form connects: the connector, and for a reconnect the connection.
@@ -79,10 +81,15 @@ pub async fn target(app: &AppState, session: &LinkSessionRow, connector_id: Opti
         if connector_id.is_some_and(|c| c != row.connector_id) {
             return Err(refused(connector_id.unwrap_or_default()));
         }
-        let module = app.registry.active(&row.connector_id).ok_or_else(|| internal_error(format!("connector {} not loaded", row.connector_id)))?;
+        let module = app
+            .registry
+            .current(&row.connector_id)
+            .await
+            .map_err(|e| internal_error(e.detail))?
+            .ok_or_else(|| internal_error(format!("connector {} has no active version", row.connector_id)))?;
         return Ok(Target { module, reconnect: Some(row) });
     }
-    let choices = choices(app, session);
+    let choices = choices(app, session).await?;
     let module = match connector_id {
         Some(id) => choices.into_iter().find(|m| m.info().id == id).ok_or_else(|| refused(id))?,
         None if choices.len() == 1 => choices.into_iter().next().expect("one choice"),
@@ -164,7 +171,7 @@ async fn start_page(app: &AppState, secret_text: &str) -> PageResult<Response> {
     let session = load(app, secret_text).await?;
     let empty = BTreeMap::new();
     if session.connection_id.is_none() {
-        let choices = choices(app, &session);
+        let choices = choices(app, &session).await?;
         if choices.is_empty() {
             return Ok(html::message(StatusCode::SERVICE_UNAVAILABLE, "No system can be connected right now", &["Ask the company that sent you this link to check its set-up."]));
         }
@@ -182,7 +189,7 @@ pub async fn connector_form(State(app): State<AppState>, Path((secret_text, conn
     let page = async {
         let session = load(&app, &secret_text).await?;
         let target = target(&app, &session, Some(&connector_id)).await?;
-        let back = back_link(&app, &session, &secret_text);
+        let back = back_link(&app, &session, &secret_text).await;
         let action = segment(&connector_id);
         let empty = BTreeMap::new();
         Ok::<_, Response>(render(StatusCode::OK, &session, &target, Render { secret: &secret_text, action: &action, back: back.as_deref(), base_url: None, kept: &empty, error: None }))
@@ -193,6 +200,7 @@ pub async fn connector_form(State(app): State<AppState>, Path((secret_text, conn
 }
 
 /// From `/connect/{secret}/{connector}` back to the picker, when there is one.
-pub fn back_link(app: &AppState, session: &LinkSessionRow, secret_text: &str) -> Option<String> {
-    (session.connection_id.is_none() && choices(app, session).len() > 1).then(|| format!("../{}", segment(secret_text)))
+pub async fn back_link(app: &AppState, session: &LinkSessionRow, secret_text: &str) -> Option<String> {
+    let several = session.connection_id.is_none() && choices(app, session).await.is_ok_and(|c| c.len() > 1);
+    several.then(|| format!("../{}", segment(secret_text)))
 }

@@ -75,8 +75,8 @@ async fn handle(app: &AppState, secret_text: &str, connector_id: &str, headers: 
         .map_err(|m| html::message(StatusCode::FORBIDDEN, "This form could not be verified", &[m]))?;
     let target = pages::target(app, &session, Some(connector_id)).await?;
     let form = read_form(&target, &pairs);
+    let back = pages::back_link(app, &session, secret_text).await;
     let failed = |status: StatusCode, error: PlainError| {
-        let back = pages::back_link(app, &session, secret_text);
         let action = segment(connector_id);
         let render = Render { secret: secret_text, action: &action, back: back.as_deref(), base_url: form.base_url.as_deref(), kept: &form.kept, error: Some(&error) };
         pages::render(status, &session, &target, render)

@@ -158,7 +158,7 @@ pub fn parse(body: &Map<String, Value>) -> Result<SessionRequest, ApiError> {
 /// reconnected connection.
 pub async fn check(app: &AppState, req: &SessionRequest) -> Result<Option<ConnectionRow>, ApiError> {
     if let Some(ids) = &req.allowed_connectors {
-        let installed = app.registry.connector_ids();
+        let installed: Vec<String> = app.store.active_modules().await?.into_iter().map(|(id, _)| id).collect();
         if let Some(missing) = ids.iter().find(|id| !installed.contains(id)) {
             return Err(invalid("allowed_connectors", format!("no connector `{missing}` is installed; installed: {}", installed.join(", "))));
         }

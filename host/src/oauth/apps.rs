@@ -91,8 +91,8 @@ fn view(app: &AppState, row: &OAuthAppRow) -> Value {
 }
 
 /// The connector's OAuth schemes; an error when it is not installed or has none.
-fn oauth_schemes(app: &AppState, connector_id: &str) -> Result<Vec<AuthScheme>, ApiError> {
-    let module = app.registry.active(connector_id).ok_or_else(|| ApiError::not_found(format!("no connector `{connector_id}` is installed")))?;
+async fn oauth_schemes(app: &AppState, connector_id: &str) -> Result<Vec<AuthScheme>, ApiError> {
+    let module = app.registry.current(connector_id).await?.ok_or_else(|| ApiError::not_found(format!("no connector `{connector_id}` is installed")))?;
     let schemes: Vec<AuthScheme> = module.info().auth.iter().filter(|s| flow_of(s).is_some()).cloned().collect();
     if schemes.is_empty() {
         return Err(ApiError::validation_failed(None, format!("connector `{connector_id}` declares no OAuth scheme")));
@@ -117,7 +117,7 @@ pub async fn put(
     JsonObject(body): JsonObject,
 ) -> Result<Json<Value>, ApiError> {
     auth.require_write()?;
-    let schemes = oauth_schemes(&app, &connector_id)?;
+    let schemes = oauth_schemes(&app, &connector_id).await?;
     let body: Body = serde_json::from_value(Value::Object(body)).map_err(|e| ApiError::validation_failed(None, e.to_string()))?;
     if body.client_id.trim().is_empty() {
         return Err(ApiError::validation_failed(Some("client_id"), "`client_id` must not be empty"));

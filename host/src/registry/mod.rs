@@ -117,6 +117,17 @@ impl Registry {
         &self.config
     }
 
+    /// The active version of every connector as the database says now (what every replica
+    /// agrees on), loaded through [`Registry::current`]. For pages and forms that must not show a
+    /// version another replica has replaced.
+    pub async fn all_current(&self) -> Result<Vec<Arc<ActiveModule>>, ApiError> {
+        let mut modules = Vec::new();
+        for (connector_id, _) in self.store.active_modules().await? {
+            modules.extend(self.current(&connector_id).await?);
+        }
+        Ok(modules)
+    }
+
     /// The active module of a connector, as this process knows it.
     pub fn active(&self, connector_id: &str) -> Option<Arc<ActiveModule>> {
         self.active.read().unwrap().get(connector_id).cloned()
