@@ -36,6 +36,18 @@ pub struct ListPlan {
     pub empty: bool,
 }
 
+impl ListPlan {
+    /// Whether a listed record passes the client-side `modified-after` (if any).
+    fn keeps(&self, record: &SourceRecord) -> bool {
+        match (self.local_modified_after, record.updated_at.as_deref()) {
+            (Some(after), Some(updated)) => {
+                !time::parse_rfc3339_ms(updated).is_some_and(|u| u < after)
+            }
+            _ => true,
+        }
+    }
+}
+
 /// Unified work order status → MaintainX statuses (a filter on `cancelled` includes the
 /// `SKIPPED` occurrences of recurring work orders, which read as `cancelled`).
 pub fn work_order_statuses(unified: &str) -> Option<&'static [&'static str]> {
@@ -237,10 +249,7 @@ pub fn list(
         }
         enrich(entity, &mut obj, org.as_ref().and_then(Option::as_ref));
         let record = to_record(obj)?;
-        if let (Some(after), Some(updated)) =
-            (plan.local_modified_after, record.updated_at.as_deref())
-            && time::parse_rfc3339_ms(updated).is_some_and(|u| u < after)
-        {
+        if !plan.keeps(&record) {
             continue;
         }
         records.push(record);
@@ -272,16 +281,10 @@ fn list_passed_through(
     };
     let mut records = Vec::with_capacity(page.items.len());
     for item in page.items {
-        let Some(record) = stream::record(entity, item)? else {
-            continue;
-        };
-        if let (Some(after), Some(updated)) =
-            (plan.local_modified_after, record.updated_at.as_deref())
-            && time::parse_rfc3339_ms(updated).is_some_and(|u| u < after)
-        {
-            continue;
+        match stream::record(entity, item)? {
+            Some(record) if plan.keeps(&record) => records.push(record),
+            _ => {}
         }
-        records.push(record);
     }
     Ok(Page {
         records,
