@@ -218,7 +218,11 @@ fn nested_build(workspace: &Path, target_dir: &Path, packages: &[&str], features
         // Guests only: drop symbols and debug info from the components (the profile is shared
         // with the host, whose release binary keeps its symbols).
         .arg("--config")
-        .arg("profile.release.strip=true");
+        .arg("profile.release.strip=true")
+        // Guests only: whole-program optimisation (smaller, faster guest code, less to link
+        // per instance); panics already abort on wasm32-wasip2.
+        .args(["--config", "profile.release.lto=true"])
+        .args(["--config", "profile.release.codegen-units=1"]);
     for package in packages {
         cmd.arg("-p").arg(package);
     }

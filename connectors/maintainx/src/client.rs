@@ -1,6 +1,6 @@
 //! Requests to MaintainX: the common headers, sending, and JSON helpers.
 
-use millwright_sdk::http::Request;
+use millwright_sdk::http::{Request, Response};
 use millwright_sdk::{ConnectionContext, ConnectorError, ContextExt, url};
 use serde_json::{Map, Value};
 
@@ -21,10 +21,20 @@ pub fn request(ctx: &ConnectionContext, method: &str, path: &str) -> Request {
 
 /// Sends, maps non-2xx through [`map_error`], and parses the JSON body (empty body → `null`).
 pub fn send_json(req: Request) -> Result<Value, ConnectorError> {
+    json_body(&send_ok(req)?)
+}
+
+/// Sends and maps non-2xx through [`map_error`].
+pub fn send_ok(req: Request) -> Result<Response, ConnectorError> {
     let resp = req.send()?;
     if !resp.is_success() {
         return Err(map_error(&resp));
     }
+    Ok(resp)
+}
+
+/// The JSON body of a response (empty body → `null`).
+pub fn json_body(resp: &Response) -> Result<Value, ConnectorError> {
     if resp.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }

@@ -26,6 +26,7 @@ pub mod entities;
 pub mod errors;
 pub mod passthrough;
 pub mod read;
+pub mod stream;
 pub mod write;
 
 /// The MaintainX connector.

@@ -10,13 +10,17 @@
 //! for go under `_millwright` (`unitCost` in currency units, `totalAmount`, `currency`,
 //! `lineItems`, `isActive`).
 
+use millwright_sdk::http::Response;
 use millwright_sdk::paging::TokenCursor;
 use millwright_sdk::{
     ConnectionContext, ConnectorError, Entity, ListQuery, Page, SourceRecord, cache, ids, log, time,
 };
 use serde_json::{Map, Value, json};
 
-use crate::client::{ORGANIZATION_SETTING, id_text, request, send_json, unwrap_one};
+use crate::client::{
+    ORGANIZATION_SETTING, id_text, json_body, request, send_json, send_ok, unwrap_one,
+};
+use crate::stream;
 use crate::entities::{EntityDef, HYDRATED_PAGE_CAP, MAX_PAGE_SIZE, def};
 use millwright_sdk::ContextExt;
 
@@ -30,6 +34,18 @@ pub struct ListPlan {
     /// A filter matched no MaintainX value (e.g. maintenance requests `status=cancelled`): the
     /// answer is an empty page without a call.
     pub empty: bool,
+}
+
+impl ListPlan {
+    /// Whether a listed record passes the client-side `modified-after` (if any).
+    fn keeps(&self, record: &SourceRecord) -> bool {
+        match (self.local_modified_after, record.updated_at.as_deref()) {
+            (Some(after), Some(updated)) => {
+                !time::parse_rfc3339_ms(updated).is_some_and(|u| u < after)
+            }
+            _ => true,
+        }
+    }
 }
 
 /// Unified work order status → MaintainX statuses (a filter on `cancelled` includes the
@@ -194,7 +210,11 @@ pub fn list(
     for (k, v) in &plan.params {
         req = req.query(k.as_str(), v.as_str());
     }
-    let body = send_json(req)?;
+    let resp = send_ok(req)?;
+    if stream::passes_through(entity) {
+        return list_passed_through(entity, d, &plan, &resp);
+    }
+    let body = json_body(&resp)?;
     let items = match body.get(d.list_key) {
         Some(Value::Array(items)) => items.clone(),
         Some(Value::Null) | None if body.is_object() => Vec::new(),
@@ -229,10 +249,7 @@ pub fn list(
         }
         enrich(entity, &mut obj, org.as_ref().and_then(Option::as_ref));
         let record = to_record(obj)?;
-        if let (Some(after), Some(updated)) =
-            (plan.local_modified_after, record.updated_at.as_deref())
-            && time::parse_rfc3339_ms(updated).is_some_and(|u| u < after)
-        {
+        if !plan.keeps(&record) {
             continue;
         }
         records.push(record);
@@ -240,6 +257,38 @@ pub fn list(
     Ok(Page {
         records,
         next_cursor,
+    })
+}
+
+/// [`list`] for entities whose records pass through as text (see [`stream`]).
+fn list_passed_through(
+    entity: Entity,
+    d: &EntityDef,
+    plan: &ListPlan,
+    resp: &Response,
+) -> Result<Page, ConnectorError> {
+    let without_list = || {
+        ConnectorError::internal(format!("MaintainX list answer without `{}`", d.list_key))
+    };
+    if resp.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(without_list());
+    }
+    let page = match stream::split_page(&resp.body, d.list_key) {
+        Ok(Some(page)) => page,
+        Ok(None) => return Err(without_list()),
+        // Not JSON: the same error as parsing the body whole.
+        Err(_) => return Err(resp.json::<Value>().err().unwrap_or_else(without_list)),
+    };
+    let mut records = Vec::with_capacity(page.items.len());
+    for item in page.items {
+        match stream::record(entity, item)? {
+            Some(record) if plan.keeps(&record) => records.push(record),
+            _ => {}
+        }
+    }
+    Ok(Page {
+        records,
+        next_cursor: TokenCursor::next(page.next_cursor.as_deref()),
     })
 }
 

@@ -567,7 +567,7 @@ mod transport {
             .map_err(map_error_code)?;
 
         let status = incoming.status();
-        let headers = incoming
+        let headers: Vec<(String, String)> = incoming
             .headers()
             .entries()
             .into_iter()
@@ -576,20 +576,31 @@ mod transport {
         let incoming_body = incoming
             .consume()
             .map_err(|()| HttpError::Other("response body already taken".into()))?;
+        // One buffer, sized from `content-length` when there is one; reads in large chunks, and
+        // the first chunk of a body that fits in it becomes the buffer without a copy.
+        let expected = content_length(&headers).min(MAX_RESPONSE_BYTES);
         let mut body = Vec::new();
         {
             let stream = incoming_body
                 .stream()
                 .map_err(|()| HttpError::Other("response body stream".into()))?;
             loop {
-                match stream.blocking_read(64 * 1024) {
+                let want = (expected.saturating_sub(body.len())).max(READ_CHUNK) as u64;
+                match stream.blocking_read(want) {
                     Ok(chunk) => {
                         if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
                             return Err(HttpError::Other(format!(
                                 "response body larger than {MAX_RESPONSE_BYTES} bytes"
                             )));
                         }
-                        body.extend_from_slice(&chunk);
+                        if body.is_empty() && chunk.len() >= expected {
+                            body = chunk;
+                        } else {
+                            if body.capacity() == 0 {
+                                body.reserve(expected.max(chunk.len()));
+                            }
+                            body.extend_from_slice(&chunk);
+                        }
                     }
                     Err(StreamError::Closed) => break,
                     Err(e) => return Err(stream_error(e)),
@@ -602,6 +613,17 @@ mod transport {
             headers,
             body,
         })
+    }
+
+    /// The smallest read asked of the body stream.
+    const READ_CHUNK: usize = 64 * 1024;
+
+    fn content_length(headers: &[(String, String)]) -> usize {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .unwrap_or(0)
     }
 
     fn stream_error(e: StreamError) -> HttpError {

@@ -8,9 +8,11 @@
 //! through a table bucketed by key length, and stops as soon as every id is found. Pointers
 //! then continue from their first value.
 
+use std::cell::OnceCell;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::pointer::{Pointer, Resolved};
 
@@ -82,18 +84,53 @@ pub(crate) struct Ctx<'a, 'b> {
     root: &'a Value,
     /// Empty when the record is not an object (or for a context without an index).
     firsts: &'b [Option<&'a Value>],
+    /// From JSON text ([`Mapping::apply_str`](crate::Mapping::apply_str)): the top-level values
+    /// the rules read, parsed on first use (a fallback source such as `/asset/id` behind a
+    /// non-null `/assetId` is never parsed).
+    lazy: Option<&'a LazyRoots<'a>>,
+}
+
+/// Top-level values as JSON text (already validated by the parser that split them), each
+/// parsed into a `Value` the first time a rule reads it.
+pub(crate) struct LazyRoots<'a> {
+    pub(crate) raw: &'a [Option<&'a RawValue>],
+    pub(crate) parsed: &'a [OnceCell<Value>],
+}
+
+impl<'a> LazyRoots<'a> {
+    #[inline]
+    fn get(&self, id: u16) -> Option<&'a Value> {
+        let raw = self.raw[id as usize]?;
+        Some(self.parsed[id as usize].get_or_init(|| {
+            // The text is one valid JSON value (split by serde_json itself).
+            serde_json::from_str(raw.get()).unwrap_or(Value::Null)
+        }))
+    }
 }
 
 impl<'a, 'b> Ctx<'a, 'b> {
     /// A context that resolves every pointer from the root.
     pub(crate) fn plain(root: &'a Value) -> Self {
-        Ctx { root, firsts: &[] }
+        Ctx { root, firsts: &[], lazy: None }
     }
 
     /// A context over top-level values found elsewhere (parsed straight from text); pointers
     /// without an id resolve from `root`.
-    pub(crate) fn from_parts(root: &'a Value, firsts: &'b [Option<&'a Value>]) -> Self {
-        Ctx { root, firsts }
+    pub(crate) fn from_text(root: &'a Value, lazy: &'a LazyRoots<'a>) -> Self {
+        Ctx { root, firsts: &[], lazy: Some(lazy) }
+    }
+
+    #[inline]
+    fn first(&self, id: u16) -> Option<&'a Value> {
+        match self.lazy {
+            Some(lazy) => lazy.get(id),
+            None => self.firsts[id as usize],
+        }
+    }
+
+    #[inline]
+    fn indexed(&self) -> bool {
+        self.lazy.is_some() || !self.firsts.is_empty()
     }
 
     /// Walks `root`'s entries once, filling `buffer[..index.len()]`.
@@ -121,14 +158,14 @@ impl<'a, 'b> Ctx<'a, 'b> {
                 }
             }
         }
-        Ctx { root, firsts }
+        Ctx { root, firsts, lazy: None }
     }
 
     /// Resolves a pointer whose first key has id `id` (if any).
     #[inline]
     pub(crate) fn resolve(&self, pointer: &Pointer, id: Option<u16>) -> Resolved<'a> {
         match id {
-            Some(id) if !self.firsts.is_empty() => pointer.resolve_at(self.firsts[id as usize], 1),
+            Some(id) if self.indexed() => pointer.resolve_at(self.first(id), 1),
             _ => pointer.resolve(self.root),
         }
     }
@@ -137,7 +174,7 @@ impl<'a, 'b> Ctx<'a, 'b> {
     #[inline]
     pub(crate) fn get(&self, pointer: &Pointer, id: Option<u16>) -> Option<&'a Value> {
         match id {
-            Some(id) if !self.firsts.is_empty() => pointer.get_at(self.firsts[id as usize], 1),
+            Some(id) if self.indexed() => pointer.get_at(self.first(id), 1),
             _ => pointer.get(self.root),
         }
     }

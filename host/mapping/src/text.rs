@@ -3,16 +3,19 @@
 //! Connectors hand records to the host as JSON text. Parsing a whole record into a `Value`
 //! allocates every key and value of it (and with `preserve_order`, hashes every key) although
 //! a mapping reads a handful of fields. `apply_str` parses the top-level object itself: the
-//! keys the mapping's pointers start with are parsed into `Value`s, every other value is
-//! skipped without allocating (`IgnoredAny`), as a serde-derived struct would.
+//! keys the mapping's pointers start with are kept as text slices (`RawValue`) and parsed into
+//! `Value`s only when a rule reads them; every other value is skipped without allocating
+//! (`IgnoredAny`), as a serde-derived struct would.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use crate::root::{Ctx, RootIndex, STACK_IDS};
+use crate::root::{Ctx, LazyRoots, RootIndex, STACK_IDS};
 use crate::source::NULL;
 use crate::{Mapped, Mapping};
 
@@ -27,45 +30,42 @@ impl Mapping {
             return Ok(self.apply(&value));
         }
         let n = self.roots.len();
-        let mut stack_values: [Option<Value>; STACK_IDS] = [const { None }; STACK_IDS];
-        let mut heap_values;
-        let values: &mut [Option<Value>] = if n <= STACK_IDS {
-            &mut stack_values[..n]
+        let mut stack_raw: [Option<&RawValue>; STACK_IDS] = [None; STACK_IDS];
+        let mut heap_raw;
+        let raw: &mut [Option<&RawValue>] = if n <= STACK_IDS {
+            &mut stack_raw[..n]
         } else {
-            heap_values = vec![None; n];
-            &mut heap_values
+            heap_raw = vec![None; n];
+            &mut heap_raw
         };
         let mut deserializer = serde_json::Deserializer::from_str(json);
         TopLevel {
             index: &self.roots,
-            values: &mut *values,
+            values: &mut *raw,
         }
         .deserialize(&mut deserializer)?;
         deserializer.end()?;
-        let values = &*values;
 
-        let mut stack: [Option<&Value>; STACK_IDS] = [None; STACK_IDS];
-        let mut heap;
-        let refs: &mut [Option<&Value>] = if n <= STACK_IDS {
-            &mut stack[..n]
+        let stack_parsed: [OnceCell<Value>; STACK_IDS] = [const { OnceCell::new() }; STACK_IDS];
+        let heap_parsed: Vec<OnceCell<Value>>;
+        let parsed: &[OnceCell<Value>] = if n <= STACK_IDS {
+            &stack_parsed[..n]
         } else {
-            heap = vec![None; n];
-            &mut heap
+            heap_parsed = (0..n).map(|_| OnceCell::new()).collect();
+            &heap_parsed
         };
-        for (slot, value) in refs.iter_mut().zip(values) {
-            *slot = value.as_ref();
-        }
-        Ok(self.apply_ctx(&Ctx::from_parts(&NULL, refs)))
+        let lazy = LazyRoots { raw: &*raw, parsed };
+        Ok(self.apply_ctx(&Ctx::from_text(&NULL, &lazy)))
     }
 }
 
-/// Fills `values[id]` for the top-level keys of the index; skips the others.
-struct TopLevel<'a> {
+/// Fills `values[id]` with the text of the top-level keys of the index; skips the others.
+struct TopLevel<'a, 'de> {
     index: &'a RootIndex,
-    values: &'a mut [Option<Value>],
+    values: &'a mut [Option<&'de RawValue>],
 }
 
-impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+impl<'de> DeserializeSeed<'de> for TopLevel<'_, 'de> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -73,7 +73,7 @@ impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for TopLevel<'_> {
+impl<'de> Visitor<'de> for TopLevel<'_, 'de> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -83,7 +83,7 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             match self.index.find(&key) {
-                Some(id) => self.values[id as usize] = Some(map.next_value::<Value>()?),
+                Some(id) => self.values[id as usize] = Some(map.next_value::<&'de RawValue>()?),
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }

@@ -4,10 +4,12 @@
 //! sandbox → mapping → response.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use millwright_model::{Entity, WriteOp, validate_write};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::auth::ConnectionAuth;
@@ -52,7 +54,7 @@ fn support<'a>(module: &'a ActiveModule, entity: Entity, op: Operations, verb: &
     }
 }
 
-async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity, RawQuery(raw): RawQuery) -> Result<Json<Value>, ApiError> {
+async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let live = auth.usable()?;
     let module = &live.module;
     let support = support(module, entity, Operations::LIST, "list")?;
@@ -71,7 +73,20 @@ async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity,
     let page = app.health.observed(&live.id, page)?;
     let data = live.mappings.get(entity)?.unify(&app.runtime, entity, page.records, params.include_remote_data).await?;
     let next_cursor = page.next_cursor.filter(|c| !c.is_empty()).map(|c| app.cursors.seal(&scope, &c));
-    Ok(Json(json!({ "data": data, "next_cursor": next_cursor })))
+    Ok(list_response(&data, next_cursor.as_deref()))
+}
+
+/// `{"data": [...], "next_cursor": ...}` serialised straight from the records (`json!` would
+/// deep-copy every record into a new tree first), into one buffer sized for a typical page.
+fn list_response(data: &[Value], next_cursor: Option<&str>) -> Response {
+    #[derive(Serialize)]
+    struct ListBody<'a> {
+        data: &'a [Value],
+        next_cursor: Option<&'a str>,
+    }
+    let mut bytes = Vec::with_capacity(1024 * (data.len() + 1));
+    serde_json::to_writer(&mut bytes, &ListBody { data, next_cursor }).expect("JSON values serialise");
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], bytes).into_response()
 }
 
 async fn fetch(

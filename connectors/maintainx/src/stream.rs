@@ -1,0 +1,269 @@
+//! A list page split without building it: each record's JSON text is passed through as the
+//! vendor sent it, with only the enrichment keys appended.
+//!
+//! Per page: the body is split into its top-level keys and the record array into one
+//! [`RawValue`] per record (borrowed slices of the body, no copy). Per record: a probe reads only
+//! the keys the record or its enrichment needs (`id`, `updatedAt`, `deletedAt`, and for work
+//! orders `asset`, `location`, `assignees` and whether the enriched keys are already there);
+//! everything else is skipped by the parser. Entities whose enrichment needs the whole record
+//! (parts, purchase orders, users, hydrated vendors) take the `Value` path in `read.rs`.
+
+use std::collections::HashMap;
+
+use millwright_sdk::{ConnectorError, Entity, SourceRecord, ids, time};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::client::id_text;
+
+/// Whether records of `entity` can be passed through as text (their enrichment needs only
+/// [`Probe`]'s keys, and they are never hydrated).
+pub fn passes_through(entity: Entity) -> bool {
+    matches!(
+        entity,
+        Entity::WorkOrder | Entity::MaintenanceRequest | Entity::Asset | Entity::Location
+    )
+}
+
+/// A list answer: its records (one slice of the body each) and `nextCursor`.
+pub struct RawPage<'a> {
+    pub items: Vec<&'a RawValue>,
+    pub next_cursor: Option<String>,
+}
+
+/// Splits a list answer (`{"<list_key>": [...], "nextCursor": ...}`); `None` when it is not
+/// an object (a missing or `null` list is an empty page, as before).
+pub fn split_page<'a>(body: &'a [u8], list_key: &str) -> Result<Option<RawPage<'a>>, serde_json::Error> {
+    let text = std::str::from_utf8(body).map_err(serde::de::Error::custom)?;
+    if !text.trim_start().starts_with('{') {
+        // Not an object (empty, `null`, an array): the caller reports it.
+        serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+        return Ok(None);
+    }
+    let top: HashMap<String, &'a RawValue> = serde_json::from_str(text)?;
+    let items = match top.get(list_key) {
+        None => Vec::new(),
+        Some(raw) if raw.get() == "null" => Vec::new(),
+        Some(raw) if raw.get().starts_with('[') => serde_json::from_str(raw.get())?,
+        Some(_) => return Ok(None),
+    };
+    let next_cursor = match top.get("nextCursor") {
+        Some(raw) if raw.get().starts_with('"') => Some(serde_json::from_str::<String>(raw.get())?),
+        _ => None,
+    };
+    Ok(Some(RawPage { items, next_cursor }))
+}
+
+/// Present (even as `null`): `Some(raw)`; absent: `None` (serde's `Option` reads `null` as absent).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// The keys of a record that its source record and its enrichment read.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+    #[serde(rename = "updatedAt", default, borrow, deserialize_with = "present")]
+    updated_at: Option<&'a RawValue>,
+    #[serde(rename = "deletedAt", default, borrow, deserialize_with = "present")]
+    deleted_at: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    asset: Option<&'a RawValue>,
+    #[serde(rename = "assetId", default, borrow, deserialize_with = "present")]
+    asset_id: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    location: Option<&'a RawValue>,
+    #[serde(rename = "locationId", default, borrow, deserialize_with = "present")]
+    location_id: Option<&'a RawValue>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    assignees: Option<&'a RawValue>,
+    #[serde(rename = "assigneeIds", default, borrow, deserialize_with = "present")]
+    assignee_ids: Option<&'a RawValue>,
+    #[serde(rename = "teamIds", default, borrow, deserialize_with = "present")]
+    team_ids: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct WithId<'a> {
+    #[serde(default, borrow, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Assignee<'a> {
+    #[serde(rename = "type", default)]
+    kind: Option<Value>,
+    #[serde(default, borrow, deserialize_with = "present")]
+    id: Option<&'a RawValue>,
+}
+
+/// `value.get("id")` of a nested object, as raw text (`None` when `value` is not an object or
+/// has no `id`).
+fn nested_id<'a>(value: &'a RawValue) -> Result<Option<&'a RawValue>, serde_json::Error> {
+    if !value.get().starts_with('{') {
+        return Ok(None);
+    }
+    Ok(serde_json::from_str::<WithId<'a>>(value.get())?.id)
+}
+
+/// One record as a source record, its text the vendor's with the enrichment keys appended
+/// (`None`: not an object, skipped as before). Same result as `enrich` + `to_record` on the
+/// parsed record, except that keys keep the vendor's order.
+pub fn record(entity: Entity, raw: &RawValue) -> Result<Option<SourceRecord>, ConnectorError> {
+    let text = raw.get();
+    if !text.starts_with('{') {
+        return Ok(None);
+    }
+    let probe: Probe<'_> = serde_json::from_str(text)?;
+    let mut added: Vec<(&str, String)> = Vec::new();
+    if entity == Entity::WorkOrder {
+        if probe.asset_id.is_none()
+            && let Some(id) = probe.asset.map(nested_id).transpose()?.flatten()
+        {
+            added.push(("assetId", id.get().to_owned()));
+        }
+        if probe.location_id.is_none()
+            && let Some(id) = probe.location.map(nested_id).transpose()?.flatten()
+        {
+            added.push(("locationId", id.get().to_owned()));
+        }
+        if let Some(list) = probe.assignees.filter(|a| a.get().starts_with('[')) {
+            let assignees: Vec<&RawValue> = serde_json::from_str(list.get())?;
+            let mut users = Vec::new();
+            let mut teams = Vec::new();
+            for a in assignees.iter().filter(|a| a.get().starts_with('{')) {
+                let a: Assignee<'_> = serde_json::from_str(a.get())?;
+                let (Some(kind), Some(id)) = (a.kind.as_ref().and_then(Value::as_str), a.id) else {
+                    continue;
+                };
+                match kind {
+                    "USER" => users.push(id.get()),
+                    "TEAM" => teams.push(id.get()),
+                    _ => {}
+                }
+            }
+            if probe.assignee_ids.is_none() {
+                added.push(("assigneeIds", format!("[{}]", users.join(","))));
+            }
+            if probe.team_ids.is_none() {
+                added.push(("teamIds", format!("[{}]", teams.join(","))));
+            }
+        }
+    }
+
+    let id = probe
+        .id
+        .map(|raw| serde_json::from_str::<Value>(raw.get()))
+        .transpose()?
+        .as_ref()
+        .and_then(id_text)
+        .ok_or_else(|| ConnectorError::internal("MaintainX record without an id"))?;
+    let updated_at = match probe.updated_at {
+        Some(raw) if raw.get().starts_with('"') => {
+            time::normalize_rfc3339(&serde_json::from_str::<String>(raw.get())?)
+        }
+        _ => None,
+    };
+    let deleted = probe.deleted_at.is_some_and(|raw| raw.get() != "null");
+    Ok(Some(SourceRecord {
+        id: ids::compose(&[id]),
+        updated_at,
+        deleted,
+        data: append_keys(text, &added),
+    }))
+}
+
+/// `{...}` with `"key":value` pairs added before the closing brace.
+fn append_keys(object: &str, added: &[(&str, String)]) -> String {
+    if added.is_empty() {
+        return object.to_owned();
+    }
+    let extra: usize = added.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+    let body = object[..object.len() - 1].trim_end();
+    let mut out = String::with_capacity(object.len() + extra);
+    out.push_str(body);
+    let mut first = body.ends_with('{');
+    for (key, value) in added {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":");
+        out.push_str(value);
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{enrich, to_record};
+    use serde_json::{Map, json};
+
+    /// The pass-through record equals the parsed path's (as JSON values).
+    fn same_as_parsed(entity: Entity, record: Value) {
+        let text = record.to_string();
+        let raw: Box<RawValue> = serde_json::from_str(&text).unwrap();
+        let fast = super::record(entity, &raw).unwrap().unwrap();
+        let mut obj: Map<String, Value> = record.as_object().unwrap().clone();
+        enrich(entity, &mut obj, None);
+        let slow = to_record(obj).unwrap();
+        assert_eq!(fast.id, slow.id);
+        assert_eq!(fast.updated_at, slow.updated_at);
+        assert_eq!(fast.deleted, slow.deleted);
+        let fast_data: Value = serde_json::from_str(&fast.data).unwrap();
+        let slow_data: Value = serde_json::from_str(&slow.data).unwrap();
+        assert_eq!(fast_data, slow_data, "{text}");
+    }
+
+    #[test]
+    fn pass_through_matches_parsed_enrichment() {
+        let wo = Entity::WorkOrder;
+        same_as_parsed(wo, json!({"id": 1, "asset": {"id": 5, "name": "Pump"}, "location": {"id": 2},
+            "assignees": [{"type": "USER", "id": 3}, {"type": "TEAM", "id": 9}, {"type": "USER", "id": 4}, "x", {"type": "USER"}],
+            "updatedAt": "2024-05-01T10:00:00.000+02:00", "deletedAt": null}));
+        same_as_parsed(wo, json!({"id": "7", "assetId": null, "asset": {"id": 5}, "assigneeIds": [1], "assignees": [], "deletedAt": "2024-01-01T00:00:00Z"}));
+        same_as_parsed(wo, json!({"id": 8, "asset": null, "location": "x", "assignees": null, "updatedAt": 5}));
+        same_as_parsed(wo, json!({"id": 9.0, "asset": {"id": null}, "assignees": [{"type": "TEAM", "id": null}]}));
+        same_as_parsed(Entity::Asset, json!({"id": 1, "asset": {"id": 5}, "nested": {"a": [1, {"b": "}"}]}}));
+    }
+
+    #[test]
+    fn records_without_id_or_not_objects() {
+        let raw: Box<RawValue> = serde_json::from_str(r#"{"title": "x"}"#).unwrap();
+        assert!(super::record(Entity::WorkOrder, &raw).is_err());
+        let raw: Box<RawValue> = serde_json::from_str("[1]").unwrap();
+        assert!(super::record(Entity::WorkOrder, &raw).unwrap().is_none());
+    }
+
+    #[test]
+    fn appends_keys() {
+        assert_eq!(append_keys("{}", &[("a", "1".into())]), r#"{"a":1}"#);
+        assert_eq!(append_keys("{ }", &[("a", "1".into())]), r#"{"a":1}"#);
+        assert_eq!(
+            append_keys(r#"{"x":2 }"#, &[("a", "1".into()), ("b", "[]".into())]),
+            r#"{"x":2,"a":1,"b":[]}"#
+        );
+        assert_eq!(append_keys(r#"{"x":2}"#, &[]), r#"{"x":2}"#);
+    }
+
+    #[test]
+    fn splits_pages() {
+        let body = br#"{"workOrders": [{"id": 1}, {"id": 2}], "nextCursor": "abc", "total": 9}"#;
+        let page = split_page(body, "workOrders").unwrap().unwrap();
+        assert_eq!(page.items.len(), 2);
+        assert_eq!(page.items[1].get(), r#"{"id": 2}"#);
+        assert_eq!(page.next_cursor.as_deref(), Some("abc"));
+        let page = split_page(br#"{"workOrders": null, "nextCursor": null}"#, "workOrders").unwrap().unwrap();
+        assert!(page.items.is_empty() && page.next_cursor.is_none());
+        assert!(split_page(br#"{}"#, "workOrders").unwrap().unwrap().items.is_empty());
+        assert!(split_page(b"null", "workOrders").unwrap().is_none());
+        assert!(split_page(br#"{"workOrders": 5}"#, "workOrders").unwrap().is_none());
+        assert!(split_page(b"{nope", "workOrders").is_err());
+    }
+}
