@@ -119,6 +119,10 @@ pub fn record(entity: Entity, raw: &RawValue) -> Result<Option<SourceRecord>, Co
     let probe: Probe<'_> = serde_json::from_str(text)?;
     let mut added: Vec<(&str, String)> = Vec::new();
     if entity == Entity::WorkOrder {
+        // The registry's test build (feature `v2`) marks its records, as `enrich` does.
+        if cfg!(feature = "v2") {
+            added.push(("connectorBuild", "\"v2\"".to_string()));
+        }
         if probe.asset_id.is_none()
             && let Some(id) = probe.asset.map(nested_id).transpose()?.flatten()
         {
