@@ -70,7 +70,7 @@ pub async fn run(app: AppState, mut stop: watch::Receiver<bool>) {
 impl Dispatcher {
     pub fn new(app: AppState) -> Dispatcher {
         let config = &app.webhooks.config;
-        let sender = Sender::new(config.allow_private, config.timeout);
+        let sender = Sender::new(config.allow_private, config.timeout, config.concurrency);
         Dispatcher { app, sender, endpoints: HashMap::new(), failing_since: None, unrecorded: Vec::new() }
     }
 
