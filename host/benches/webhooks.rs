@@ -100,7 +100,7 @@ fn main() {
         assert!(created["secret"].is_string(), "{created}");
 
         let mut dispatcher = Dispatcher::new(app.clone());
-        let sender = Sender::new(true, config.timeout);
+        let sender = Sender::new(true, config.timeout, conc);
         let bodies: Vec<Bytes> = events(n / rounds).into_iter().map(|e| Bytes::from(e.payload)).collect();
         let bare = |bodies: Vec<Bytes>| {
             let (sender, url) = (sender.clone(), url.clone());

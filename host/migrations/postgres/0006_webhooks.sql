@@ -59,7 +59,8 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, event_id);
 
--- The delivery log: every attempt.
+-- The delivery log: every attempt. Ids are UUIDv7 of the attempt's time, so retention prunes by
+-- id (no index on `at`).
 CREATE TABLE webhook_attempts (
     id               TEXT PRIMARY KEY,
     delivery_id      TEXT NOT NULL,
@@ -74,4 +75,3 @@ CREATE TABLE webhook_attempts (
     error            TEXT
 );
 CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, id);
-CREATE INDEX webhook_attempts_at ON webhook_attempts (at);

@@ -6,7 +6,7 @@
 
 use anyhow::Result;
 
-use super::{Store, new_id, on_pool};
+use super::{ClaimedDelivery, Store, new_id, on_pool};
 
 /// A transaction's connection, of either dialect, so helpers can write inside another module's
 /// transaction: `Conn::from(&mut *tx)` in an `on_pool!` branch.
@@ -134,18 +134,32 @@ impl Store {
         Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(false).bind(limit).fetch_all(p).await)?)
     }
 
-    /// Records the fan-out of a batch: the deliveries (`(event, endpoint)` pairs; an existing
-    /// pair is left alone, so two dispatchers fanning out the same event agree) and the events
-    /// marked, in one transaction.
-    pub async fn fan_out(&self, event_ids: &[String], deliveries: &[(String, String)], due: &str) -> Result<()> {
-        on_pool!(self, |p| async {
+    /// Records the fan-out of a batch: the deliveries (`(event, endpoint)` pairs) and the events
+    /// marked, in one transaction. The new deliveries are leased to the caller until
+    /// `lease_until`, their first attempt counted, and returned, so the dispatcher sends them
+    /// without claiming them again (a crash before their outcome is written lets the lease
+    /// expire: they are claimed again). An existing pair is left alone and not returned, so two
+    /// dispatchers fanning out the same event agree and only one sends it.
+    pub async fn fan_out(&self, event_ids: &[String], deliveries: &[(String, String)], due: &str, lease_until: &str) -> Result<Vec<ClaimedDelivery>> {
+        let leased = on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
+            let mut leased = Vec::with_capacity(deliveries.len());
             for chunk in deliveries.chunks(200) {
-                let mut q = sqlx::QueryBuilder::new("INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, next_attempt_at, created_at) ");
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts, next_attempt_at, lease_until, created_at) ",
+                );
                 q.push_values(chunk, |mut row, (event, endpoint)| {
-                    row.push_bind(new_id("whdl")).push_bind(event.as_str()).push_bind(endpoint.as_str()).push_bind("pending").push_bind(due).push_bind(due);
+                    row.push_bind(new_id("whdl"))
+                        .push_bind(event.as_str())
+                        .push_bind(endpoint.as_str())
+                        .push_bind("pending")
+                        .push_bind(1_i64)
+                        .push_bind(due)
+                        .push_bind(lease_until)
+                        .push_bind(due);
                 });
-                q.push(" ON CONFLICT (event_id, endpoint_id) DO NOTHING").build().execute(&mut *tx).await?;
+                q.push(" ON CONFLICT (event_id, endpoint_id) DO NOTHING RETURNING id, event_id, endpoint_id, attempts, first_attempt_at");
+                leased.extend(q.build_query_as::<ClaimedDelivery>().fetch_all(&mut *tx).await?);
             }
             for chunk in event_ids.chunks(500) {
                 let sql = format!("UPDATE webhook_events SET fanned_out = $1 WHERE id IN ({})", placeholders(2, chunk.len()));
@@ -155,10 +169,11 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
-            tx.commit().await
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(leased)
         }
         .await)?;
-        Ok(())
+        Ok(leased)
     }
 
     pub async fn event(&self, id: &str) -> Result<Option<EventRow>> {

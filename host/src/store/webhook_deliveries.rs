@@ -11,6 +11,28 @@ use super::{Store, new_id, on_pool};
 /// Rows per multi-row statement (well below either database's parameter limit).
 const CHUNK: usize = 200;
 
+/// An attempt's id: a UUIDv7 whose time is the attempt's own (`at`), so the log's ids order by
+/// attempt time and retention finds old attempts through the primary key (no index on `at` to
+/// keep up on every write).
+fn attempt_id(at: &str) -> String {
+    match crate::clock::parse(at) {
+        Some(t) => {
+            let ts = uuid::Timestamp::from_unix(uuid::NoContext, t.timestamp().max(0) as u64, t.timestamp_subsec_nanos());
+            format!("{ATTEMPT_PREFIX}_{}", uuid::Uuid::new_v7(ts).simple())
+        }
+        None => new_id(ATTEMPT_PREFIX),
+    }
+}
+
+/// The id bound below which every attempt made before `cutoff` sorts: the prefix and the 48-bit
+/// millisecond time that starts a UUIDv7's hex.
+fn attempt_ids_before(cutoff: &str) -> String {
+    let ms = crate::clock::parse(cutoff).map_or(0, |t| t.timestamp_millis().max(0));
+    format!("{ATTEMPT_PREFIX}_{ms:012x}")
+}
+
+const ATTEMPT_PREFIX: &str = "what";
+
 /// A delivery claimed by one dispatcher until `lease_until`.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ClaimedDelivery {
@@ -140,7 +162,7 @@ impl Store {
                     "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error) ",
                 );
                 q.push_values(chunk, |mut row, o| {
-                    row.push_bind(new_id("what"))
+                    row.push_bind(attempt_id(&o.at))
                         .push_bind(o.delivery_id.as_str())
                         .push_bind(o.endpoint_id.as_str())
                         .push_bind(o.event_id.as_str())
@@ -241,7 +263,7 @@ impl Store {
     pub async fn prune(&self, cutoff: &str) -> Result<Pruned> {
         let pruned = on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
-            let attempts = sqlx::query("DELETE FROM webhook_attempts WHERE at < $1").bind(cutoff).execute(&mut *tx).await?.rows_affected();
+            let attempts = sqlx::query("DELETE FROM webhook_attempts WHERE id < $1").bind(attempt_ids_before(cutoff)).execute(&mut *tx).await?.rows_affected();
             let deliveries = sqlx::query("DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < $1")
                 .bind(cutoff)
                 .execute(&mut *tx)

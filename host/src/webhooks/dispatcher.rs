@@ -1,5 +1,6 @@
-//! The dispatcher: fan-out of new events to matching endpoints, then leased batches of due
-//! deliveries, signed and posted concurrently, their outcomes written in one transaction.
+//! The dispatcher: fan-out of new events to matching endpoints (the new deliveries leased to it
+//! and sent at once), plus leased batches of due retries, signed and posted concurrently, their
+//! outcomes written in one transaction.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +32,9 @@ pub struct Dispatcher {
     sender: Sender,
     /// Enabled endpoints by id, re-read every round; secrets re-opened only when changed.
     endpoints: HashMap<String, Arc<Endpoint>>,
+    /// The earliest `failing_since` among them (`None`: none is failing), so a round looks for
+    /// endpoints to disable only when one may be due.
+    failing_since: Option<String>,
     /// The last batch's outcomes, written while the next batch is being sent (its deliveries stay
     /// leased until then, so nobody claims them; after a crash the leases expire).
     unrecorded: Vec<AttemptOutcome>,
@@ -66,16 +70,16 @@ pub async fn run(app: AppState, mut stop: watch::Receiver<bool>) {
 impl Dispatcher {
     pub fn new(app: AppState) -> Dispatcher {
         let config = &app.webhooks.config;
-        let sender = Sender::new(config.allow_private, config.timeout);
-        Dispatcher { app, sender, endpoints: HashMap::new(), unrecorded: Vec::new() }
+        let sender = Sender::new(config.allow_private, config.timeout, config.concurrency);
+        Dispatcher { app, sender, endpoints: HashMap::new(), failing_since: None, unrecorded: Vec::new() }
     }
 
-    /// One round: fan-out, then one batch of deliveries. Returns the work done (events fanned
-    /// out plus attempts made); 0 means idle.
+    /// One round: a batch of new events fanned out, and their deliveries with a batch of due
+    /// ones sent. Returns the work done (events fanned out plus attempts made); 0 means idle.
     pub async fn round(&mut self) -> Result<usize> {
         self.refresh_endpoints().await?;
-        let fanned = self.fan_out().await?;
-        let attempted = self.deliver().await?;
+        let (fanned, fresh) = self.fan_out().await?;
+        let attempted = self.deliver(fresh).await?;
         // Every round, not only after a failure: the window can end after the last attempt.
         self.disable_failing().await?;
         Ok(fanned + attempted)
@@ -83,12 +87,18 @@ impl Dispatcher {
 
     async fn refresh_endpoints(&mut self) -> Result<()> {
         let mut fresh = HashMap::new();
+        let mut failing_since: Option<String> = None;
         let mut after: Option<String> = None;
         loop {
             let page = self.app.store.webhook_endpoints(true, after.as_deref(), 500).await?;
             let full = page.len() == 500;
             after = page.last().map(|e| e.id.clone());
             for row in page {
+                if let Some(since) = &row.failing_since
+                    && failing_since.as_ref().is_none_or(|f| since < f)
+                {
+                    failing_since = Some(since.clone());
+                }
                 let endpoint = match self.endpoints.get(&row.id) {
                     Some(known) if known.row.updated_at == row.updated_at => known.clone(),
                     _ => Arc::new(Endpoint { keys: self.app.webhooks.signing_keys(&row)?, row }),
@@ -100,15 +110,17 @@ impl Dispatcher {
             }
         }
         self.endpoints = fresh;
+        self.failing_since = failing_since;
         Ok(())
     }
 
-    /// Creates the deliveries of new events for the endpoints that match them.
-    async fn fan_out(&self) -> Result<usize> {
-        let batch = self.app.webhooks.config.batch_size.max(1) as i64;
-        let events = self.app.store.unfanned_events(batch).await?;
+    /// Creates the deliveries of new events for the endpoints that match them, leased to this
+    /// dispatcher. Returns the events fanned out and the new deliveries with their bodies.
+    async fn fan_out(&self) -> Result<(usize, Vec<(ClaimedDelivery, Option<Bytes>)>)> {
+        let config = &self.app.webhooks.config;
+        let events = self.app.store.unfanned_events(config.batch_size.max(1) as i64).await?;
         if events.is_empty() {
-            return Ok(0);
+            return Ok((0, vec![]));
         }
         let mut pairs = Vec::new();
         for event in &events {
@@ -117,13 +129,21 @@ impl Dispatcher {
             }
         }
         let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-        self.app.store.fan_out(&ids, &pairs, &self.app.webhooks.config.clock.now_text()).await?;
-        Ok(events.len())
+        let leased = self.app.store.fan_out(&ids, &pairs, &config.clock.now_text(), &config.clock.after(config.lease)).await?;
+        let payloads: HashMap<String, Bytes> = events.into_iter().map(|e| (e.id, Bytes::from(e.payload))).collect();
+        let fresh = leased
+            .into_iter()
+            .map(|d| {
+                let body = payloads.get(&d.event_id).cloned();
+                (d, body)
+            })
+            .collect();
+        Ok((ids.len(), fresh))
     }
 
-    /// Claims a batch of due deliveries and posts them concurrently while the previous batch's
-    /// attempts are written. Returns the attempts sent and recorded.
-    async fn deliver(&mut self) -> Result<usize> {
+    /// Posts the fresh deliveries and a batch of claimed due ones concurrently while the
+    /// previous batch's attempts are written. Returns the attempts sent and recorded.
+    async fn deliver(&mut self, fresh: Vec<(ClaimedDelivery, Option<Bytes>)>) -> Result<usize> {
         let config = &self.app.webhooks.config;
         let clock = &config.clock;
         let claimed = self.app.store.claim_deliveries(&clock.now_text(), &clock.after(config.lease), config.batch_size.max(1) as i64).await?;
@@ -131,7 +151,7 @@ impl Dispatcher {
         let recorded = previous.len();
         let store = self.app.store.clone();
         let record = async move { if previous.is_empty() { Ok(()) } else { store.record_attempts(&previous).await } };
-        let (written, outcomes) = tokio::join!(record, self.send(claimed));
+        let (written, outcomes) = tokio::join!(record, self.send(fresh, claimed));
         written?;
         let sent = outcomes.len();
         self.unrecorded = outcomes;
@@ -147,24 +167,25 @@ impl Dispatcher {
         Ok(())
     }
 
-    async fn send(&self, claimed: Vec<ClaimedDelivery>) -> Vec<AttemptOutcome> {
-        if claimed.is_empty() {
-            return vec![];
-        }
-        let ids: Vec<String> = claimed.iter().map(|d| d.event_id.clone()).collect();
-        let payloads: HashMap<String, Bytes> = match self.app.store.event_payloads(&ids).await {
-            Ok(rows) => rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect(),
-            Err(e) => {
-                // Leases expire and the deliveries are claimed again.
-                tracing::warn!(error = %format!("{e:#}"), "cannot read event payloads");
-                return vec![];
+    /// Sends the fresh deliveries (bodies at hand) and the claimed ones (bodies read now).
+    async fn send(&self, fresh: Vec<(ClaimedDelivery, Option<Bytes>)>, claimed: Vec<ClaimedDelivery>) -> Vec<AttemptOutcome> {
+        let mut work = fresh;
+        if !claimed.is_empty() {
+            let ids: Vec<String> = claimed.iter().map(|d| d.event_id.clone()).collect();
+            match self.app.store.event_payloads(&ids).await {
+                Ok(rows) => {
+                    let payloads: HashMap<String, Bytes> = rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect();
+                    work.extend(claimed.into_iter().map(|d| {
+                        let body = payloads.get(&d.event_id).cloned();
+                        (d, body)
+                    }));
+                }
+                // Their leases expire and they are claimed again.
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot read event payloads"),
             }
-        };
-        futures::stream::iter(claimed)
-            .map(|d| {
-                let payload = payloads.get(&d.event_id).cloned();
-                self.attempt(d, payload)
-            })
+        }
+        futures::stream::iter(work)
+            .map(|(d, body)| self.attempt(d, body))
             .buffer_unordered(self.app.webhooks.config.concurrency.max(1))
             .collect()
             .await
@@ -220,6 +241,9 @@ impl Dispatcher {
         let config = &self.app.webhooks.config;
         let now = config.clock.now_text();
         let cutoff = config.clock.before(config.retry.window);
+        if self.failing_since.as_ref().is_none_or(|since| *since > cutoff) {
+            return Ok(());
+        }
         let reason = "failed continuously for the whole retry window";
         let disabled = self
             .app

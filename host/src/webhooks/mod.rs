@@ -7,8 +7,9 @@
 //!   transaction ([`events`] builds them, `store::outbox` writes them), so an event exists exactly
 //!   when its change does;
 //! - **background**: [`dispatcher::run`] (started by `millwright serve`/`demo` through
-//!   `crate::background`) fans each event out to the matching endpoints, claims due deliveries
-//!   with leases (`UPDATE … RETURNING`, `SKIP LOCKED` on PostgreSQL), signs and posts them (10 s
+//!   `crate::background`) fans each event out to the matching endpoints (the new deliveries
+//!   inserted leased to it and sent at once), claims due retries with leases (`UPDATE …
+//!   RETURNING`, `SKIP LOCKED` on PostgreSQL), signs and posts them (10 s
 //!   timeout, 2xx = delivered), retries with exponential backoff within the retry window (same
 //!   `webhook-id`), logs every attempt and disables an endpoint that failed for the whole window
 //!   (raising `system.error`). A crash loses nothing: an unfinished attempt's lease expires and

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 
-use crate::runtime::outbound::client::{UpstreamClient, build_client};
+use crate::runtime::outbound::client::{UpstreamClient, build_client_with_idle};
 use crate::runtime::outbound::egress::{EgressPolicy, Origin, PrivateAccess};
 
 /// The first bytes of a response body the delivery log keeps.
@@ -36,7 +36,9 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn new(allow_private: bool, timeout: Duration) -> Sender {
+    /// `concurrency`: the most posts in flight at once; as many connections per host stay open
+    /// between batches, so a batch does not reconnect what the previous one opened.
+    pub fn new(allow_private: bool, timeout: Duration, concurrency: usize) -> Sender {
         let private = if allow_private {
             PrivateAccess::Allow(vec!["0.0.0.0/0".parse().expect("a CIDR"), "::/0".parse().expect("a CIDR")])
         } else {
@@ -49,7 +51,7 @@ impl Sender {
             private,
             dns_overrides: Arc::default(),
         };
-        Sender { client: build_client(policy, timeout), timeout }
+        Sender { client: build_client_with_idle(policy, timeout, concurrency.max(1)), timeout }
     }
 
     /// POSTs `body` with `headers`; the whole exchange within the timeout.

@@ -50,13 +50,12 @@ async fn outbox_round_trip(store: &Store) {
     assert_eq!((events[0].event_type.as_str(), events[0].connection_id.as_deref()), ("connection.created", Some("conn_w")));
     store.insert_webhook_endpoint(&endpoint("whep_a"), T0).await.unwrap();
     let pair = vec![(events[0].id.clone(), "whep_a".to_string())];
-    store.fan_out(&[events[0].id.clone()], &pair, T0).await.unwrap();
-    store.fan_out(&[events[0].id.clone()], &pair, T0).await.unwrap();
+    let leased = store.fan_out(&[events[0].id.clone()], &pair, T0, T2).await.unwrap();
+    assert_eq!((leased.len(), leased[0].attempts), (1, 1), "the new delivery, leased to the fan-out, its first attempt counted");
+    assert!(store.fan_out(&[events[0].id.clone()], &pair, T0, T2).await.unwrap().is_empty(), "fan-out twice is one delivery, sent once");
     assert!(store.unfanned_events(10).await.unwrap().is_empty());
 
-    let claimed = store.claim_deliveries(T0, T2, 10).await.unwrap();
-    assert_eq!(claimed.len(), 1, "fan-out twice is one delivery");
-    assert_eq!(claimed[0].attempts, 1);
+    assert!(store.claim_deliveries(T0, T2, 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
     assert!(store.claim_deliveries(T1, T2, 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
     let again = store.claim_deliveries(T2, T9, 10).await.unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 2), "an expired lease (a crashed dispatcher) is claimed again");
@@ -73,7 +72,7 @@ async fn outbox_round_trip(store: &Store) {
     assert!(store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap().is_empty(), "disabled endpoints get nothing");
     let alarm = store.unfanned_events(10).await.unwrap();
     assert_eq!((alarm.len(), alarm[0].event_type.as_str(), alarm[0].environment.as_deref()), (1, "system.error", None));
-    store.fan_out(&[alarm[0].id.clone()], &[], T9).await.unwrap();
+    store.fan_out(&[alarm[0].id.clone()], &[], T9, T9).await.unwrap();
 
     let change = millwright::store::EndpointChange { enabled: Some(true), ..Default::default() };
     assert!(store.update_webhook_endpoint("whep_a", &change, T9).await.unwrap());

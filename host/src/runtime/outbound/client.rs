@@ -26,10 +26,16 @@ use super::egress::{EgressPolicy, ResolveError};
 pub type UpstreamClient = Client<PolicyConnector, Full<Bytes>>;
 
 pub fn build_client(policy: EgressPolicy, connect_timeout: Duration) -> UpstreamClient {
+    build_client_with_idle(policy, connect_timeout, 16)
+}
+
+/// [`build_client`] keeping up to `max_idle_per_host` idle connections per host (a client that
+/// sends in bursts keeps one per request in flight, so the next burst reconnects nothing).
+pub fn build_client_with_idle(policy: EgressPolicy, connect_timeout: Duration, max_idle_per_host: usize) -> UpstreamClient {
     let connector = PolicyConnector { policy: Arc::new(policy), connect_timeout };
     Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(30))
-        .pool_max_idle_per_host(16)
+        .pool_max_idle_per_host(max_idle_per_host)
         .build(connector)
 }
 
