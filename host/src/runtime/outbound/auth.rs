@@ -12,10 +12,10 @@ use base64::Engine as _;
 use http::{HeaderName, HeaderValue};
 
 use crate::oauth::{RefreshFailed, TokenSource};
-use crate::runtime::bindings::AuthScheme;
+use crate::runtime::bindings::{AuthScheme, auth_kind};
 
 /// The host setting naming the scheme a connection uses among those its connector declares
-/// (by [`scheme_name`]); without it, the first one.
+/// (by [`auth_kind`], the name the admin API shows); without it, the first one.
 pub const AUTH_SCHEME_SETTING: &str = "mw:auth_scheme";
 
 #[derive(Clone, Debug, Default)]
@@ -27,27 +27,13 @@ pub enum HostAuth {
     OAuth(Arc<TokenSource>),
 }
 
-/// A scheme's name in `mw:auth_scheme` and in error messages.
-pub fn scheme_name(scheme: &AuthScheme) -> &'static str {
-    match scheme {
-        AuthScheme::None => "none",
-        AuthScheme::Bearer(_) => "bearer",
-        AuthScheme::Basic(_) => "basic",
-        AuthScheme::ApiKeyHeader(_) => "api_key_header",
-        AuthScheme::ApiKeyQuery(_) => "api_key_query",
-        AuthScheme::Oauth2ClientCredentials(_) => "oauth2_client_credentials",
-        AuthScheme::Oauth2AuthorizationCode(_) => "oauth2_authorization_code",
-        AuthScheme::JwtBearer(_) => "jwt_bearer",
-        AuthScheme::ConnectorManaged => "connector_managed",
-    }
-}
 
 /// The scheme a connection uses: the one its settings name, else the connector's first.
 pub fn chosen_scheme(declared: &[AuthScheme], settings: &BTreeMap<String, String>) -> Result<AuthScheme, String> {
     match settings.get(AUTH_SCHEME_SETTING) {
         None => Ok(declared.first().cloned().unwrap_or(AuthScheme::None)),
-        Some(name) => declared.iter().find(|s| scheme_name(s) == name).cloned().ok_or_else(|| {
-            let names: Vec<&str> = declared.iter().map(scheme_name).collect();
+        Some(name) => declared.iter().find(|s| auth_kind(s) == name).cloned().ok_or_else(|| {
+            let names: Vec<&str> = declared.iter().map(auth_kind).collect();
             format!("this connector has no auth scheme `{name}`; it offers: {}", names.join(", "))
         }),
     }
