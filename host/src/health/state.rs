@@ -129,9 +129,7 @@ pub fn decide(current: &Current, ev: &Evidence, th: &Thresholds, now: DateTime<U
     let offline = consecutive > 0 && failing_since.is_some_and(|t| now - t >= chrono::Duration::from_std(th.offline_after).unwrap_or_else(|_| chrono::Duration::days(36_500)));
     let (status, reason) = if offline {
         ("offline", failure_reason.unwrap_or(Reason::UpstreamUnreachable))
-    } else if consecutive >= i64::from(th.degraded_after_failures) {
-        ("degraded", failure_reason.unwrap_or(Reason::UpstreamErrors))
-    } else if window_failing {
+    } else if consecutive >= i64::from(th.degraded_after_failures) || window_failing {
         ("degraded", failure_reason.unwrap_or(Reason::UpstreamErrors))
     } else if consecutive == 0 && ev.successes > 0 {
         ("active", Reason::Recovered)
