@@ -13,6 +13,7 @@ pub mod health;
 pub mod mapping;
 pub mod metrics;
 pub mod oauth;
+pub mod openapi;
 pub mod registry;
 pub mod runtime;
 pub mod store;

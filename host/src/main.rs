@@ -10,14 +10,23 @@ fn main() -> std::process::ExitCode {
         eprintln!("error: {e:#}");
         return std::process::ExitCode::from(EXIT_USAGE);
     }
-    millwright::telemetry::init();
     let cli = millwright::cli::Cli::parse_from(args);
     let runtime = tokio::runtime::Runtime::new().expect("the tokio runtime starts");
-    match runtime.block_on(millwright::cli::run(cli)) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+    runtime.block_on(async {
+        // Dropped at the end: flushes the traces not yet exported.
+        let _telemetry = match millwright::telemetry::init(cli.telemetry()) {
+            Ok(telemetry) => telemetry,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return std::process::ExitCode::from(EXIT_USAGE);
+            }
+        };
+        match millwright::cli::run(cli).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
         }
-    }
+    })
 }

@@ -136,3 +136,17 @@ async fn sigterm_lets_a_slow_request_finish() {
     assert!(status.success(), "{status:?}");
     assert!(client.get(format!("http://127.0.0.1:{port}/healthz")).send().await.is_err(), "no longer accepting");
 }
+
+/// Without the `otlp` feature an OTLP endpoint is a configuration error (exit 2, naming the key),
+/// not a silently ignored setting; an invalid log filter likewise.
+#[cfg(not(feature = "otlp"))]
+#[tokio::test]
+async fn otlp_endpoint_without_the_feature_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["config", "show"], &[("MILLWRIGHT_OTLP_ENDPOINT", "http://127.0.0.1:4318")]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("otlp_endpoint"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(dir.path(), &["--log", "info,[[[", "config", "show"], &[]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`log`"));
+}

@@ -1,7 +1,8 @@
 //! Property: whatever a client sends to the unified and admin endpoints — generated paths,
 //! methods, queries, bodies, content types and tokens — the host never answers 5xx for bad input
 //! (a 5xx only where the error table prescribes one for the system's failures or an unsupported
-//! operation), and every 4xx is problem+json with a code of the error table and its status.
+//! operation), and every 4xx is problem+json with a code of the error table and its status, which
+//! the OpenAPI document lists for that operation and status.
 
 use millwright::api::error::ERROR_TABLE;
 use proptest::prelude::*;
@@ -141,6 +142,7 @@ fn request(connection_id: String) -> impl Strategy<Value = (&'static str, String
 fn bad_input_never_causes_an_undocumented_error() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let host = runtime.block_on(Host::start());
+    let doc = runtime.block_on(crate::openapi::document(&host));
     let mut runner = TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });
     let seen = std::sync::Mutex::new(std::collections::BTreeMap::new());
     let result = runner.run(&request(host.connection_id.clone()), |(method, path, query, body, token)| {
@@ -171,6 +173,15 @@ fn bad_input_never_causes_an_undocumented_error() {
             prop_assert!(row.is_some_and(|(_, s, _)| *s == status), "{} {} → {} with code {:?}: {}", method, path, status, code, problem);
             if status >= 500 {
                 prop_assert!(ALLOWED_5XX.contains(&code), "{} {}?{} {:?} → {}: {}", method, path, query, body, status, problem);
+            }
+            // The document lists this answer: the operation's response for the status names the
+            // code; requests matching no operation are the router's own 404 or 405.
+            match crate::openapi::operation(&doc, method, &path) {
+                Some(op) => {
+                    let codes = crate::openapi::documented_codes(op, status);
+                    prop_assert!(codes.iter().any(|c| c == code), "{} {} → {} `{}`, documented: {:?}", method, path, status, code, codes);
+                }
+                None => prop_assert!(matches!(code, "not_found" | "method_not_allowed"), "{} {} matches no operation but → {}", method, path, problem),
             }
         }
         Ok(())

@@ -12,6 +12,9 @@ mod cli_vault;
 mod demo_cli;
 mod field_mappings;
 mod metrics;
+mod openapi;
+#[cfg(feature = "otlp")]
+mod otlp_export;
 mod health;
 mod hostile;
 mod junk_inputs;

@@ -52,3 +52,9 @@ impl FromRequestParts<AppState> for AdminAuth {
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+impl aide::OperationInput for AdminAuth {
+    fn operation_input(_: &mut aide::generate::GenContext, op: &mut aide::openapi::Operation) {
+        crate::openapi::ops::require_scheme(op, crate::openapi::ADMIN_TOKEN);
+    }
+}

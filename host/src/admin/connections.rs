@@ -35,9 +35,10 @@ pub fn view(row: &ConnectionRow) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ConnectionCreate")]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub(crate) struct CreateBody {
     connector_id: String,
     end_customer_id: String,
     #[serde(default)]
@@ -100,9 +101,10 @@ pub async fn create(State(app): State<AppState>, auth: AdminAuth, JsonObject(bod
     Ok((StatusCode::CREATED, Json(json!({ "connection": view(&row), "token": token.plaintext }))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "ConnectionListQuery")]
 #[serde(deny_unknown_fields)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     end_customer_id: Option<String>,
     connector_id: Option<String>,
     status: Option<String>,
@@ -135,9 +137,10 @@ pub async fn get(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<S
     Ok(Json(view(&existing(&app, &id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ConnectionUpdate")]
 #[serde(deny_unknown_fields)]
-struct UpdateBody {
+pub(crate) struct UpdateBody {
     metadata: serde_json::Map<String, Value>,
 }
 

@@ -96,9 +96,19 @@ pub async fn inspect(State(app): State<AppState>, _auth: AdminAuth, Path((connec
     Ok(Json(body))
 }
 
-#[derive(Deserialize, Default)]
+/// The schema of [`inspect`]'s answer.
+pub fn inspect_schema() -> Value {
+    let mut schema = super::docs::module_version();
+    schema["properties"]["describe"] = super::docs::module_info();
+    schema["properties"]["limits"] = json!({ "type": "object" });
+    schema["required"].as_array_mut().expect("required list").extend([json!("describe"), json!("limits")]);
+    schema
+}
+
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "ConnectorVersionActivate")]
 #[serde(deny_unknown_fields)]
-struct ActivateBody {
+pub(crate) struct ActivateBody {
     approve_hosts: Option<Vec<String>>,
 }
 
@@ -161,9 +171,10 @@ async fn limits_view(app: &AppState, connector_id: &str) -> Result<Value, ApiErr
     }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "ConnectionPin")]
 #[serde(deny_unknown_fields)]
-struct PinBody {
+pub(crate) struct PinBody {
     version: String,
 }
 

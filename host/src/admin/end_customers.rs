@@ -23,9 +23,10 @@ fn view(row: &EndCustomerRow) -> Value {
     })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "EndCustomerListQuery")]
 #[serde(deny_unknown_fields)]
-pub struct ListQuery {
+pub(crate) struct ListQuery {
     page_size: Option<String>,
     cursor: Option<String>,
 }
@@ -43,9 +44,10 @@ pub async fn get(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<S
     Ok(Json(view(&row)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "EndCustomerUpdate")]
 #[serde(deny_unknown_fields)]
-struct UpdateBody {
+pub(crate) struct UpdateBody {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]

@@ -46,3 +46,11 @@ impl FromRequest<AppState> for WasmUpload {
         Ok(WasmUpload { bytes: bytes.to_vec(), signature })
     }
 }
+
+/// A binary `application/wasm` body, with the optional signature header.
+impl aide::OperationInput for WasmUpload {
+    fn operation_input(_: &mut aide::generate::GenContext, op: &mut aide::openapi::Operation) {
+        crate::openapi::ops::binary_body(op, "application/wasm", "The component's bytes (a WebAssembly component built against `millwright:connector`).");
+        crate::openapi::ops::header_parameter(op, SIGNATURE_HEADER, "Detached ed25519 signature of the module's SHA-256 digest, `<key_id>:<base64>`; required when the registry requires signed modules.");
+    }
+}

@@ -33,9 +33,10 @@ pub async fn list(State(app): State<AppState>, _auth: AdminAuth, Path(connection
     Ok(Json(json!({ "data": tokens, "next_cursor": null })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "TokenCreate")]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub(crate) struct CreateBody {
     #[serde(default)]
     expires_in: Option<u64>,
 }
@@ -61,9 +62,10 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(json!({ "token": token.plaintext, "prefix": token.prefix, "expires_at": expires_at }))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "TokenRotate")]
 #[serde(deny_unknown_fields)]
-struct RotateBody {
+pub(crate) struct RotateBody {
     /// How long the old token stays valid; none by default.
     #[serde(default)]
     grace_period_seconds: u64,

@@ -18,9 +18,10 @@ pub async fn list(State(app): State<AppState>, _auth: AdminAuth) -> Result<Json<
     Ok(Json(json!({ "data": keys, "require_signed": app.registry.config().require_signed, "next_cursor": null })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "TrustedKeyAdd")]
 #[serde(deny_unknown_fields)]
-struct AddBody {
+pub(crate) struct AddBody {
     key_id: String,
     /// base64 of the 32-byte public key (`millwright connectors keygen` prints it).
     public_key: String,

@@ -91,3 +91,9 @@ pub fn usable(live: &LiveConnection) -> Result<&LiveConnection, ApiError> {
         _ => Ok(live),
     }
 }
+
+impl aide::OperationInput for ConnectionAuth {
+    fn operation_input(_: &mut aide::generate::GenContext, op: &mut aide::openapi::Operation) {
+        crate::openapi::ops::require_scheme(op, crate::openapi::CONNECTION_TOKEN);
+    }
+}

@@ -48,3 +48,28 @@ pub async fn connection(State(app): State<AppState>, auth: ConnectionAuth) -> Re
         },
     })))
 }
+
+pub fn docs(op: aide::transform::TransformOperation<'_>) -> aide::transform::TransformOperation<'_> {
+    use crate::openapi::ops::{self, object, types::*};
+    let entity = object(json!({
+        "entity": string(), "path": string(), "operations": strings(), "filters": strings(),
+        "modified_after": boolean(), "supported_fields": strings()
+    }));
+    let schema = object(json!({
+        "id": string(),
+        "status": one_of(&["active", "degraded", "reauth_required", "disabled", "disconnected"]),
+        "reauth_required": boolean(),
+        "health": crate::health::routes::view_schema(),
+        "environment": string(),
+        "connector": object(json!({ "id": string(), "name": string(), "version": string() })),
+        "account": object(json!({ "id": nullable_string(), "name": nullable_string() })),
+        "base_url": nullable_string(),
+        "capabilities": object(json!({ "entities": array_of(entity), "passthrough": boolean(), "max_page_size": integer() })),
+    }));
+    let op = op
+        .id("getConnection")
+        .tag("connection")
+        .summary("The calling connection: status, health and capabilities")
+        .description("Answers even when the connection needs reauthorization, so a client can see why its data calls fail.");
+    ops::json_response(op, 200, "The connection", schema)
+}

@@ -197,3 +197,9 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// Error responses are documented by `openapi::problems` from each operation's inputs, with the
+/// codes of [`ERROR_TABLE`]; the type itself adds nothing.
+impl aide::OperationOutput for ApiError {
+    type Inner = ();
+}

@@ -63,3 +63,19 @@ impl<S: Send + Sync> FromRequest<S> for MaybeJsonObject {
         JsonObject::from_request(req, state).await.map(|JsonObject(map)| MaybeJsonObject(Some(map)))
     }
 }
+
+/// Documented as a JSON object; a route's transform names the exact schema (`OperationDocs::body`).
+impl aide::OperationInput for JsonObject {
+    fn operation_input(ctx: &mut aide::generate::GenContext, op: &mut aide::openapi::Operation) {
+        <axum::Json<serde_json::Map<String, Value>> as aide::OperationInput>::operation_input(ctx, op);
+    }
+}
+
+impl aide::OperationInput for MaybeJsonObject {
+    fn operation_input(ctx: &mut aide::generate::GenContext, op: &mut aide::openapi::Operation) {
+        JsonObject::operation_input(ctx, op);
+        if let Some(aide::openapi::ReferenceOr::Item(body)) = &mut op.request_body {
+            body.required = false;
+        }
+    }
+}

@@ -14,10 +14,11 @@ pub mod rate_limit;
 pub mod records;
 pub mod request_id;
 pub mod unified;
+pub mod unified_docs;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use aide::axum::routing::{get_with, post_with};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::compression::CompressionLayer;
@@ -26,26 +27,37 @@ use tower_http::timeout::TimeoutLayer;
 
 use self::error::ApiError;
 use crate::app::AppState;
+use crate::openapi::{ApiRouter, ops};
 
 /// Largest JSON request body the API reads.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 pub fn router(app: AppState) -> Router {
-    let json_limited = Router::new()
-        .merge(unified::routes())
-        .merge(crate::admin::routes())
-        .merge(crate::connect::routes())
-        .merge(crate::oauth::routes())
-        .route("/v1/passthrough", post(passthrough::passthrough))
-        .route("/v1/connection", get(connection::connection))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(crate::metrics::scrape))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    Router::new()
-        .merge(json_limited)
+    let documented = crate::openapi::document(|| {
+        let json_limited = ApiRouter::new()
+            .merge(unified::routes())
+            .merge(crate::admin::routes())
+            .merge(crate::connect::routes())
+            .merge(crate::oauth::routes())
+            .api_route("/v1/passthrough", post_with(passthrough::passthrough, passthrough::docs))
+            .api_route("/v1/connection", get_with(connection::connection, connection::docs))
+            .api_route("/healthz", get_with(healthz, |op| {
+                let schema = json!({ "type": "object", "required": ["status"], "properties": { "status": { "const": "ok" } } });
+                ops::json_response(op.id("healthz").tag("meta").summary("Liveness"), 200, "The process is serving", schema)
+            }))
+            .api_route("/readyz", get_with(readyz, |op| {
+                let schema = json!({ "type": "object", "required": ["status", "connectors"], "properties": {
+                    "status": { "const": "ready" }, "connectors": { "type": "array", "items": { "type": "string" } } } });
+                ops::json_response(op.id("readyz").tag("meta").summary("Readiness: the store answers"), 200, "Ready to serve", schema)
+            }))
+            .api_route("/metrics", get_with(crate::metrics::scrape, |op| {
+                op.id("metrics").tag("meta").summary("Prometheus metrics (text exposition format)").response_with::<200, String, _>(|r| r.description("`text/plain; version=0.0.4`"))
+            }))
+            .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
         // Module uploads apply the registry's size limit themselves.
-        .merge(crate::admin::upload_routes())
+        ApiRouter::new().merge(json_limited).merge(crate::admin::upload_routes())
+    });
+    documented
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, app.request_timeout))

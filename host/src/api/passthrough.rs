@@ -16,10 +16,14 @@ use super::json_body::JsonObject;
 use crate::app::AppState;
 use crate::runtime::bindings::HttpRequest;
 
-#[derive(Deserialize)]
+/// A request to send to the system, relative to the connection's base URL.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "PassthroughRequest")]
 #[serde(deny_unknown_fields)]
 struct PassthroughBody {
+    /// GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS.
     method: String,
+    /// Relative to the connection's base URL; may not leave it.
     path: String,
     #[serde(default)]
     query: BTreeMap<String, String>,
@@ -91,4 +95,26 @@ fn check_path(path: &str) -> Result<(), ApiError> {
         return bad("the path may not contain `.` or `..` segments, backslashes or `@`");
     }
     Ok(())
+}
+
+pub fn docs(op: aide::transform::TransformOperation<'_>) -> aide::transform::TransformOperation<'_> {
+    use crate::openapi::ops::{self, OperationDocs, types::*};
+    let op = op
+        .id("passthrough")
+        .tag("connection")
+        .summary("A raw request to the connection's system")
+        .description("Sent through the connector with the connection's credentials injected by the host and its egress policy applied. The system's own status comes back inside a 200.")
+        .calls_connector()
+        .body::<PassthroughBody>();
+    ops::json_response(
+        op,
+        200,
+        "The system's answer",
+        json!({ "type": "object", "required": ["status", "headers", "body"], "properties": {
+            "status": integer(),
+            "headers": { "type": "object", "additionalProperties": string() },
+            "body": { "description": "The system's body: JSON as JSON, text as a string, `null` when empty or binary" },
+            "body_base64": { "type": "string", "description": "A binary body, base64" }
+        } }),
+    )
 }

@@ -18,3 +18,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for StrictQuery<T>
             .map_err(|e| ApiError::invalid_request(format!("invalid query: {}", e.body_text())))
     }
 }
+
+/// The query struct's fields are the operation's query parameters.
+impl<T: schemars::JsonSchema> aide::OperationInput for StrictQuery<T> {
+    fn operation_input(ctx: &mut aide::generate::GenContext, op: &mut aide::openapi::Operation) {
+        <Query<T> as aide::OperationInput>::operation_input(ctx, op);
+    }
+}

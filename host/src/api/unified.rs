@@ -6,8 +6,8 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use aide::axum::routing::get_with;
+use axum::Json;
 use millwright_model::{Entity, WriteOp, validate_write};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -17,27 +17,29 @@ use super::cursor::CursorScope;
 use super::error::ApiError;
 use super::json_body::JsonObject;
 use super::list_params::ListParams;
+use super::unified_docs as docs;
 use crate::app::AppState;
+use crate::openapi::ApiRouter;
 use crate::connections::LiveConnection;
 use crate::registry::ActiveModule;
 use crate::runtime::bindings::{EntitySupport, ListQuery, Operations, SourceRecord};
 
 /// Concrete routes for every entity (`/v1/work-orders`, `/v1/assets`, ...).
-pub fn routes() -> Router<AppState> {
-    let mut router = Router::new();
+pub fn routes() -> ApiRouter {
+    let mut router = ApiRouter::new();
     for entity in Entity::ALL.iter().copied() {
         let collection = format!("/v1/{}", entity.path_segment());
         let item = format!("{collection}/{{id}}");
         router = router
-            .route(
+            .api_route(
                 &collection,
-                get(move |app, auth, query| list(app, auth, entity, query))
-                    .post(move |app, auth, body| create(app, auth, entity, body)),
+                get_with(move |app, auth, query| list(app, auth, entity, query), move |op| docs::list(op, entity))
+                    .post_with(move |app, auth, body| create(app, auth, entity, body), move |op| docs::create(op, entity)),
             )
-            .route(
+            .api_route(
                 &item,
-                get(move |app, auth, id, query| fetch(app, auth, entity, id, query))
-                    .patch(move |app, auth, id, body| update(app, auth, entity, id, body)),
+                get_with(move |app, auth, id, query| fetch(app, auth, entity, id, query), move |op| docs::get(op, entity))
+                    .patch_with(move |app, auth, id, body| update(app, auth, entity, id, body), move |op| docs::update(op, entity)),
             );
     }
     router

@@ -44,6 +44,9 @@ pub struct InstallArgs {
     /// An extra host the module declares, approved at activation (repeatable).
     #[arg(long = "approve-host", requires = "activate")]
     pub approve_hosts: Vec<String>,
+    /// Print the outcome as one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub host: HostSettings,
 }
@@ -56,6 +59,9 @@ pub struct KeygenArgs {
     /// Where to write the secret key (refuses to overwrite).
     #[arg(long)]
     pub out: PathBuf,
+    /// Print the key id and public key as one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]
@@ -82,21 +88,37 @@ async fn install(args: InstallArgs) -> Result<()> {
         (None, Some(file)) => Some(std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?.trim().to_string()),
         (None, None) => None,
     };
+    let progress = super::progress::spinner("validating and compiling the module", args.json);
     let app = AppState::start(args.host.app_options(args.host.master_key()?)).await?;
     let refused = |e: crate::api::error::ApiError| anyhow!("{} ({})", e.detail, e.code);
-    let installed = app.registry.install(bytes, signature.as_deref()).await.map_err(refused)?;
+    let installed = app.registry.install(bytes, signature.as_deref()).await.map_err(refused);
+    progress.finish_and_clear();
+    let installed = installed?;
     let row = &installed.row;
     if installed.created {
         let details = serde_json::json!({"connector_id": row.connector_id, "version": row.version, "signed_by": row.signed_by});
         app.store.audit("cli", "connector.install", Some(&row.digest), &details).await?;
-        println!("installed {} {} ({})", row.connector_id, row.version, row.digest);
-    } else {
-        println!("{} {} ({}) was already installed", row.connector_id, row.version, row.digest);
     }
+    let mut activated = false;
     if args.activate {
         let hosts = (!args.approve_hosts.is_empty()).then_some(args.approve_hosts);
         let row = app.registry.activate(&row.connector_id, &row.version, hosts, "cli").await.map_err(refused)?;
         app.store.audit("cli", "connector.activate", Some(&row.digest), &serde_json::json!({"connector_id": row.connector_id, "version": row.version})).await?;
+        activated = true;
+    }
+    if args.json {
+        let out = serde_json::json!({
+            "connector_id": row.connector_id, "version": row.version, "digest": row.digest, "signed_by": row.signed_by,
+            "installed": installed.created, "activated": activated,
+        });
+        println!("{out}");
+        return Ok(());
+    }
+    match installed.created {
+        true => println!("installed {} {} ({})", row.connector_id, row.version, row.digest),
+        false => println!("{} {} ({}) was already installed", row.connector_id, row.version, row.digest),
+    }
+    if activated {
         println!("activated {} {}", row.connector_id, row.version);
     }
     Ok(())
@@ -105,6 +127,10 @@ async fn install(args: InstallArgs) -> Result<()> {
 fn keygen(args: KeygenArgs) -> Result<()> {
     let key = SecretKey::generate(&args.key_id).map_err(|e| anyhow!(e))?;
     super::demo::write_private(&args.out, &key.to_file_text())?;
+    if args.json {
+        println!("{}", serde_json::json!({ "key_id": key.key_id, "public_key": key.public_key(), "secret_key_file": args.out }));
+        return Ok(());
+    }
     println!("secret key written to {} (keep it private)", args.out.display());
     println!("key id:     {}", key.key_id);
     println!("public key: {}", key.public_key());

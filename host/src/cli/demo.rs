@@ -50,7 +50,11 @@ pub async fn run(mut args: DemoArgs) -> Result<()> {
     args.background.apply(&mut options);
     // A local playground: webhook endpoints may point at this machine.
     options.webhooks.allow_private = true;
-    let app = AppState::start(options).await?;
+    // The first start compiles the built-in connectors (cached afterwards).
+    let progress = super::progress::spinner("starting: loading and compiling the connector modules", false);
+    let app = AppState::start(options).await;
+    progress.finish_and_clear();
+    let app = app?;
     let connection_id = demo_connection(&app, &sandbox, &api_key).await?;
     let token = app.connections.mint_token(&connection_id, "test", None).await.map_err(|e| anyhow::anyhow!(e.detail))?;
 

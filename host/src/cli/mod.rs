@@ -6,6 +6,7 @@ mod background;
 mod connections;
 mod connectors;
 mod demo;
+mod progress;
 mod sandbox;
 mod serve;
 pub mod settings;
@@ -29,8 +30,17 @@ pub struct Cli {
     /// `MILLWRIGHT_*` environment variables > this file.
     #[arg(long, global = true, env = "MILLWRIGHT_CONFIG", value_name = "PATH")]
     config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    telemetry: crate::telemetry::TelemetryArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    /// Log and trace settings, for `telemetry::init` before the command runs.
+    pub fn telemetry(&self) -> &crate::telemetry::TelemetryArgs {
+        &self.telemetry
+    }
 }
 
 #[derive(Subcommand)]

@@ -39,7 +39,15 @@ async fn rotate(args: RotateArgs) -> Result<()> {
     let next = Vault::new(&MasterKey::parse(&args.new_master_key).context("MILLWRIGHT_NEW_MASTER_KEY")?);
     let store = Store::connect(&args.host.database_url).await?;
     current.verify_against(&store).await?;
-    let count = store.rewrap_all_keys(|id, wrapped| current.rewrap(&next, id, wrapped)).await?;
+    let progress = super::progress::counter("re-wrapping data keys", args.json);
+    let count = store
+        .rewrap_all_keys(|id, wrapped| {
+            progress.inc(1);
+            current.rewrap(&next, id, wrapped)
+        })
+        .await;
+    progress.finish_and_clear();
+    let count = count?;
     store.audit("cli", "vault.rotate_master_key", None, &serde_json::json!({"connections": count})).await?;
     if args.json {
         println!("{}", serde_json::json!({ "rewrapped_connections": count }));

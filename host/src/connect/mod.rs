@@ -38,6 +38,7 @@ mod authorize;
 mod callback;
 mod complete;
 mod csrf;
+mod docs;
 mod exchange;
 mod form;
 mod html;
@@ -48,23 +49,15 @@ mod sessions;
 mod submit;
 mod validate;
 
-use axum::Router;
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
 
 use crate::app::AppState;
 
 /// How long a code from the redirect can be exchanged.
 pub const CODE_TTL_SECONDS: i64 = 600;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/link-sessions", post(sessions::create))
-        .route("/v1/admin/link-sessions/{id}", get(sessions::get))
-        .route("/v1/link/token", post(exchange::exchange))
-        .route("/connect/{secret}", get(pages::start))
-        .route("/connect/{secret}/{connector_id}", get(pages::connector_form).post(submit::submit))
-        .route(crate::oauth::apps::CALLBACK_PATH, get(callback::callback))
+pub fn routes() -> crate::openapi::ApiRouter {
+    docs::routes()
 }
 
 /// The public base URL, without a trailing slash.

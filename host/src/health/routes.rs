@@ -4,8 +4,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use aide::axum::routing::{get_with, post_with};
+use aide::transform::TransformOperation;
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,14 +17,68 @@ use crate::api::error::ApiError;
 use crate::api::json_body::JsonObject;
 use crate::api::query::StrictQuery;
 use crate::app::AppState;
+use crate::openapi::ApiRouter;
+use crate::openapi::ops::{self, OperationDocs, object, types::*};
 use crate::store::{ConnectionRow, HealthRow};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/connections/{id}/health", get(health).patch(set_interval))
-        .route("/v1/admin/connections/{id}/health-history", get(history))
-        .route("/v1/admin/connections/{id}/disable", post(disable))
-        .route("/v1/admin/connections/{id}/enable", post(enable))
+/// An operation answering with the connection's health.
+fn health_of<'t>(op: TransformOperation<'t>, id: &str, summary: &str) -> TransformOperation<'t> {
+    ops::json_response(op.id(id).tag("health").summary(summary), 200, "The connection's health", object(json!({ "connection_id": string(), "health": view_schema() })))
+}
+
+pub fn routes() -> ApiRouter {
+    ApiRouter::new()
+        .api_route(
+            "/v1/admin/connections/{id}/health",
+            get_with(health, |op| health_of(op, "getConnectionHealth", "A connection's health"))
+                .patch_with(set_interval, |op| health_of(op.body::<IntervalBody>(), "setConnectionCheckInterval", "Set a connection's check interval")),
+        )
+        .api_route(
+            "/v1/admin/connections/{id}/health-history",
+            get_with(history, |op| {
+                let item = object(json!({
+                    "id": string(), "at": timestamp(), "kind": string(), "ok": { "type": ["boolean", "null"] },
+                    "old_status": nullable_string(), "new_status": nullable_string(), "reason": nullable_string(), "error": nullable_string()
+                }));
+                ops::json_response(op.id("listConnectionHealthHistory").tag("health").summary("Checks and status changes, newest first"), 200, "A page of history", ops::page_of(item))
+            }),
+        )
+        .api_route(
+            "/v1/admin/connections/{id}/disable",
+            post_with(disable, |op| health_of(op.codes(&["connection_disabled"]), "disableConnection", "Disable a connection (its tokens answer 409 until enabled)")),
+        )
+        .api_route(
+            "/v1/admin/connections/{id}/enable",
+            post_with(enable, |op| health_of(op.codes(&["connection_disabled"]), "enableConnection", "Enable a disabled connection")),
+        )
+}
+
+/// The schema of [`view`].
+pub fn view_schema() -> Value {
+    object(json!({
+        "status": string(),
+        "reauth_required": boolean(),
+        "reason": nullable_string(),
+        "last_error": nullable_string(),
+        "consecutive_failures": integer(),
+        "failing_since": nullable_timestamp(),
+        "last_checked_at": nullable_timestamp(),
+        "last_check_ok": { "type": ["boolean", "null"] },
+        "next_check_at": nullable_timestamp(),
+        "check_interval_seconds": nullable_integer(),
+        "last_healthy_at": nullable_timestamp(),
+        "status_changed_at": nullable_timestamp(),
+        "last_synced_at": nullable_timestamp(),
+    }))
+}
+
+/// `PATCH …/health`.
+#[derive(schemars::JsonSchema)]
+#[schemars(rename = "HealthCheckInterval")]
+#[allow(dead_code)] // documentation only: the handler checks the field itself
+struct IntervalBody {
+    /// Seconds between checks, 10 to 86400; `null` for the host's default.
+    check_interval_seconds: Option<u32>,
 }
 
 /// The health fields of a connection, for operators and for the connection's own clients.
@@ -77,7 +132,8 @@ async fn set_interval(State(app): State<AppState>, auth: AdminAuth, Path(id): Pa
     Ok(Json(json!({ "connection_id": id, "health": view(&row.status, health.as_ref()) })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "HealthHistoryQuery")]
 #[serde(deny_unknown_fields)]
 struct HistoryQuery {
     page_size: Option<String>,
@@ -122,7 +178,7 @@ async fn set_operator_status(app: &AppState, auth: &AdminAuth, id: &str, disable
         let mut update = transition(&row, to, Some(operator_reason(to).as_str().into()), None, &at, &keep(&health));
         update.remember_before_disable = disable;
         if !app.store.apply_health(&update).await? {
-            return Err(ApiError::new(StatusCode::CONFLICT, "invalid_request", "the connection's status changed meanwhile; try again"));
+            return Err(ApiError::invalid_request("the connection's status changed meanwhile; try again"));
         }
         let action = if disable { "connection.disable" } else { "connection.enable" };
         app.store.audit(&auth.actor, action, Some(id), &json!({"old_status": row.status, "new_status": to})).await?;

@@ -19,6 +19,7 @@
 mod discover;
 pub mod plugins;
 mod preview;
+mod docs;
 mod routes;
 pub mod writes;
 
@@ -30,7 +31,7 @@ use millwright_model::Entity;
 use serde_json::Value;
 
 pub use self::plugins::Mappers;
-pub use self::routes::routes;
+pub use self::docs::routes;
 use crate::api::error::ApiError;
 use crate::api::records::unify;
 use crate::registry::ActiveModule;

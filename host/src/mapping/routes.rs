@@ -7,8 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use millwright_mapping::{RuleError, RuleOrigin, RuleSet};
 use millwright_model::Entity;
 use serde::Deserialize;
@@ -24,17 +23,6 @@ use crate::app::AppState;
 use crate::connections::LiveConnection;
 use crate::store::{ConnectionRow, MappingVersionRow, NewMappingVersion};
 
-pub fn routes() -> Router<AppState> {
-    let base = "/v1/admin/connections/{id}/field-mappings";
-    Router::new()
-        .route(base, get(view_all))
-        .route(&format!("{base}/{{entity}}"), get(view_one).put(replace).delete(reset))
-        .route(&format!("{base}/{{entity}}/versions"), get(history))
-        .route(&format!("{base}/{{entity}}/versions/{{version}}/restore"), post(restore))
-        .route(&format!("{base}/{{entity}}/source-fields"), get(super::preview::source_fields))
-        .route(&format!("{base}/{{entity}}/preview"), post(super::preview::preview))
-        .route(&format!("{base}/{{entity}}/mapper"), put(super::plugins::attach).delete(super::plugins::detach))
-}
 
 pub(crate) async fn existing_connection(app: &AppState, id: &str) -> Result<ConnectionRow, ApiError> {
     let row = app.store.connection(id).await?.ok_or_else(|| ApiError::not_found(format!("no connection {id}")))?;
@@ -94,7 +82,7 @@ fn entity_view(entity: Entity, m: &EntityMapping) -> Value {
     })
 }
 
-async fn view_all(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn view_all(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let live = live(&app, &id).await?;
     let data: Vec<Value> = Entity::ALL
         .iter()
@@ -103,15 +91,17 @@ async fn view_all(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<
     Ok(Json(json!({ "data": data, "next_cursor": null })))
 }
 
-async fn view_one(State(app): State<AppState>, _auth: AdminAuth, Path((id, segment)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn view_one(State(app): State<AppState>, _auth: AdminAuth, Path((id, segment)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
     let live = live(&app, &id).await?;
     let (entity, mapping) = served(&live, &segment)?;
     Ok(Json(entity_view(entity, mapping)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "FieldMappingRules")]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RulesBody {
+    /// The override rules: `[{"target": "status", ...}, ...]`.
     pub rules: Value,
 }
 
@@ -137,7 +127,7 @@ fn rule_errors(entity: Entity, errors: &[RuleError]) -> ApiError {
 }
 
 /// `PUT …/field-mappings/{entity}`: the connection's whole override set for the entity.
-async fn replace(
+pub(super) async fn replace(
     State(app): State<AppState>,
     auth: AdminAuth,
     Path((id, segment)): Path<(String, String)>,
@@ -158,7 +148,7 @@ async fn replace(
 }
 
 /// `DELETE …/field-mappings/{entity}`: back to the connector's defaults (a new, empty version).
-async fn reset(State(app): State<AppState>, auth: AdminAuth, Path((id, segment)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn reset(State(app): State<AppState>, auth: AdminAuth, Path((id, segment)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
     auth.require_write()?;
     let live = live(&app, &id).await?;
     let (entity, _) = served(&live, &segment)?;
@@ -167,7 +157,7 @@ async fn reset(State(app): State<AppState>, auth: AdminAuth, Path((id, segment))
 }
 
 /// `POST …/versions/{version}/restore`: a new version with that version's override set.
-async fn restore(
+pub(super) async fn restore(
     State(app): State<AppState>,
     auth: AdminAuth,
     Path((id, segment, version)): Path<(String, String, String)>,
@@ -211,15 +201,16 @@ fn version_view(row: &MappingVersionRow) -> Value {
     })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "FieldMappingHistoryQuery")]
 #[serde(deny_unknown_fields)]
-struct HistoryQuery {
+pub(crate) struct HistoryQuery {
     page_size: Option<String>,
     cursor: Option<String>,
 }
 
 /// `GET …/versions`: newest first.
-async fn history(
+pub(super) async fn history(
     State(app): State<AppState>,
     _auth: AdminAuth,
     Path((id, segment)): Path<(String, String)>,

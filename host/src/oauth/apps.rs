@@ -45,9 +45,10 @@ struct Public {
     private_key_set: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "OAuthAppPut")]
 #[serde(deny_unknown_fields)]
-struct Body {
+pub(crate) struct Body {
     client_id: String,
     client_secret: Option<String>,
     private_key_pem: Option<String>,

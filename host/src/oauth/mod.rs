@@ -36,12 +36,25 @@ pub use config::{ClientConfig, Flow, OAuthApp};
 pub use grant::Grant;
 pub use token_source::{RefreshFailed, TokenSource};
 
-use axum::Router;
-use axum::routing::get;
+use aide::axum::routing::get_with;
 
-use crate::app::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/connectors/{connector_id}/oauth-app", get(apps::get).put(apps::put).delete(apps::delete))
+pub fn routes() -> crate::openapi::ApiRouter {
+    use crate::openapi::ops::{self, OperationDocs, object, types::*};
+    let app_schema = || {
+        let mut schema = object(serde_json::json!({
+            "connector_id": string(), "client_id": string(), "redirect_uri": nullable_string(), "created_at": timestamp(), "updated_at": timestamp()
+        }));
+        schema["description"] = "Never the secrets: `client_secret_set` and `private_key_set` say whether they are stored.".into();
+        schema
+    };
+    crate::openapi::ApiRouter::new().api_route(
+        "/v1/admin/connectors/{connector_id}/oauth-app",
+        get_with(apps::get, move |op| ops::json_response(op.id("getOAuthApp").tag("connectors").summary("The connector's OAuth app (client)"), 200, "The app", app_schema()))
+            .put_with(apps::put, move |op| {
+                let op = op.id("putOAuthApp").tag("connectors").summary("Set the connector's OAuth app; its connections rebind on their next request").body::<apps::Body>();
+                ops::json_response(op, 200, "The app", app_schema())
+            })
+            .delete_with(apps::delete, |op| op.id("deleteOAuthApp").tag("connectors").summary("Remove the connector's OAuth app").response_with::<204, (), _>(|r| r.description("Removed"))),
+    )
 }

@@ -13,7 +13,8 @@ use crate::runtime::limits::RuntimeLimits;
 use crate::store::Store;
 
 /// What the operator overrides; absent fields keep the configured default.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ConnectorLimitOverrides")]
 #[serde(deny_unknown_fields)]
 pub struct LimitOverrides {
     /// Linear memory one instance may grow to.

@@ -3,8 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -19,14 +18,6 @@ use crate::api::query::StrictQuery;
 use crate::app::AppState;
 use crate::store::{EndpointChange, NewWebhookEndpoint, RotatedSecret, WebhookEndpointRow, new_id};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/webhook-endpoints", get(list).post(create))
-        .route("/v1/admin/webhook-endpoints/{id}", get(fetch).patch(update).delete(remove))
-        .route("/v1/admin/webhook-endpoints/{id}/rotate-secret", post(rotate))
-        .route("/v1/admin/webhook-endpoints/{id}/test", post(test))
-        .merge(super::log::routes())
-}
 
 /// An endpoint as the operator sees it: never its secret.
 pub fn view(e: &WebhookEndpointRow) -> Value {
@@ -47,9 +38,10 @@ pub fn view(e: &WebhookEndpointRow) -> Value {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookEndpointCreate")]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub(crate) struct CreateBody {
     url: String,
     #[serde(default = "test_env")]
     environment: String,
@@ -87,7 +79,7 @@ async fn existing(app: &AppState, id: &str) -> Result<WebhookEndpointRow, ApiErr
     app.store.webhook_endpoint(id).await?.ok_or_else(|| ApiError::not_found(format!("no webhook endpoint {id}")))
 }
 
-async fn create(State(app): State<AppState>, auth: AdminAuth, JsonObject(body): JsonObject) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub(super) async fn create(State(app): State<AppState>, auth: AdminAuth, JsonObject(body): JsonObject) -> Result<(StatusCode, Json<Value>), ApiError> {
     auth.require_write()?;
     let body: CreateBody = parse(body)?;
     if body.environment != "test" && body.environment != "live" {
@@ -116,14 +108,15 @@ async fn create(State(app): State<AppState>, auth: AdminAuth, JsonObject(body): 
     Ok((StatusCode::CREATED, Json(json!({ "endpoint": view(&row), "secret": secret_text }))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "WebhookEndpointListQuery")]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     page_size: Option<String>,
     cursor: Option<String>,
 }
 
-async fn list(State(app): State<AppState>, _auth: AdminAuth, StrictQuery(q): StrictQuery<ListQuery>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn list(State(app): State<AppState>, _auth: AdminAuth, StrictQuery(q): StrictQuery<ListQuery>) -> Result<Json<Value>, ApiError> {
     let paging = PageQuery { page_size: q.page_size, cursor: q.cursor };
     let limit = paging.limit()?;
     let rows = app.store.webhook_endpoints(false, paging.after()?.as_deref(), limit).await?;
@@ -131,13 +124,13 @@ async fn list(State(app): State<AppState>, _auth: AdminAuth, StrictQuery(q): Str
     Ok(Json(json!({ "data": rows.iter().map(view).collect::<Vec<_>>(), "next_cursor": next })))
 }
 
-async fn fetch(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn fetch(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     Ok(Json(view(&existing(&app, &id).await?)))
 }
 
 /// Changes what is given; `null` clears an optional field. `enabled: true` re-enables an
 /// endpoint the dispatcher disabled.
-async fn update(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>, JsonObject(body): JsonObject) -> Result<Json<Value>, ApiError> {
+pub(super) async fn update(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>, JsonObject(body): JsonObject) -> Result<Json<Value>, ApiError> {
     auth.require_write()?;
     const FIELDS: &[&str] = &["url", "description", "event_types", "end_customer_id", "connection_id", "enabled"];
     if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
@@ -186,7 +179,7 @@ async fn update(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<Str
     Ok(Json(view(&existing(&app, &id).await?)))
 }
 
-async fn remove(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub(super) async fn remove(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     auth.require_write()?;
     if !app.store.delete_webhook_endpoint(&id).await? {
         return Err(ApiError::not_found(format!("no webhook endpoint {id}")));
@@ -197,7 +190,7 @@ async fn remove(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<Str
 
 /// `{"overlap_seconds": n}` (0 to 7 days; default the host's overlap, 24 h): a new secret, shown
 /// once; the old one keeps signing beside it until the overlap ends.
-async fn rotate(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>, JsonObject(body): JsonObject) -> Result<Json<Value>, ApiError> {
+pub(super) async fn rotate(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>, JsonObject(body): JsonObject) -> Result<Json<Value>, ApiError> {
     auth.require_write()?;
     if let Some(unknown) = body.keys().find(|k| *k != "overlap_seconds") {
         return Err(ApiError::validation_failed(Some(unknown), format!("unknown field `{unknown}`; accepted: overlap_seconds")));
@@ -228,7 +221,7 @@ async fn rotate(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<Str
 }
 
 /// Sends a `webhook.test` event to this endpoint only.
-async fn test(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub(super) async fn test(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {
     auth.require_write()?;
     let row = existing(&app, &id).await?;
     let event = test_event(&row.id, &row.environment, &app.webhooks.config.clock.now_text());

@@ -4,8 +4,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -21,22 +20,15 @@ use crate::store::{EventRow, WebhookEndpointRow};
 /// Events a replay may cover at once.
 const MAX_REPLAY: usize = 10_000;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/admin/webhook-endpoints/{id}/deliveries", get(deliveries))
-        .route("/v1/admin/webhook-endpoints/{id}/attempts", get(attempts))
-        .route("/v1/admin/webhook-endpoints/{id}/deliveries/{event_id}/retry", post(retry))
-        .route("/v1/admin/webhook-endpoints/{id}/replay", post(replay))
-        .route("/v1/admin/webhook-events", get(events))
-}
 
 async fn endpoint(app: &AppState, id: &str) -> Result<WebhookEndpointRow, ApiError> {
     app.store.webhook_endpoint(id).await?.ok_or_else(|| ApiError::not_found(format!("no webhook endpoint {id}")))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "WebhookLogQuery")]
 #[serde(deny_unknown_fields)]
-struct LogQuery {
+pub(crate) struct LogQuery {
     status: Option<String>,
     event_id: Option<String>,
     page_size: Option<String>,
@@ -44,7 +36,7 @@ struct LogQuery {
 }
 
 /// Deliveries, newest event first; `status=pending|delivered|failed`.
-async fn deliveries(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>, StrictQuery(q): StrictQuery<LogQuery>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn deliveries(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>, StrictQuery(q): StrictQuery<LogQuery>) -> Result<Json<Value>, ApiError> {
     endpoint(&app, &id).await?;
     if let Some(s) = &q.status
         && !["pending", "delivered", "failed"].contains(&s.as_str())
@@ -59,7 +51,7 @@ async fn deliveries(State(app): State<AppState>, _auth: AdminAuth, Path(id): Pat
 }
 
 /// Every attempt, newest first; `event_id=` for one event's.
-async fn attempts(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>, StrictQuery(q): StrictQuery<LogQuery>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn attempts(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>, StrictQuery(q): StrictQuery<LogQuery>) -> Result<Json<Value>, ApiError> {
     endpoint(&app, &id).await?;
     let paging = PageQuery { page_size: q.page_size, cursor: q.cursor };
     let limit = paging.limit()?;
@@ -69,7 +61,7 @@ async fn attempts(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<
 }
 
 /// Delivers one event to this endpoint again now (a fresh retry window, the same event id).
-async fn retry(State(app): State<AppState>, auth: AdminAuth, Path((id, event_id)): Path<(String, String)>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub(super) async fn retry(State(app): State<AppState>, auth: AdminAuth, Path((id, event_id)): Path<(String, String)>) -> Result<(StatusCode, Json<Value>), ApiError> {
     auth.require_write()?;
     let row = endpoint(&app, &id).await?;
     let event = app.store.event(&event_id).await?.ok_or_else(|| ApiError::not_found(format!("no event {event_id}")))?;
@@ -82,16 +74,17 @@ async fn retry(State(app): State<AppState>, auth: AdminAuth, Path((id, event_id)
     Ok((StatusCode::ACCEPTED, Json(json!({ "endpoint_id": id, "event_id": event.id }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "WebhookReplay")]
 #[serde(deny_unknown_fields)]
-struct ReplayBody {
+pub(crate) struct ReplayBody {
     since: String,
     until: String,
 }
 
 /// `{"since", "until"}` (RFC 3339, `until` exclusive): every event of the range this endpoint
 /// receives is delivered again, with its own id.
-async fn replay(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>, JsonObject(body): JsonObject) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub(super) async fn replay(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<String>, JsonObject(body): JsonObject) -> Result<(StatusCode, Json<Value>), ApiError> {
     auth.require_write()?;
     let body: ReplayBody = serde_json::from_value(Value::Object(body)).map_err(|e| ApiError::validation_failed(None, e.to_string()))?;
     let time = |name: &str, text: &str| {
@@ -124,9 +117,10 @@ async fn replay(State(app): State<AppState>, auth: AdminAuth, Path(id): Path<Str
     Ok((StatusCode::ACCEPTED, Json(json!({ "endpoint_id": id, "events": matched.len() }))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
+#[schemars(rename = "WebhookEventsQuery")]
 #[serde(deny_unknown_fields)]
-struct EventsQuery {
+pub(crate) struct EventsQuery {
     #[serde(rename = "type")]
     event_type: Option<String>,
     page_size: Option<String>,
@@ -134,7 +128,7 @@ struct EventsQuery {
 }
 
 /// The outbox, newest first; `type=` filters.
-async fn events(State(app): State<AppState>, _auth: AdminAuth, StrictQuery(q): StrictQuery<EventsQuery>) -> Result<Json<Value>, ApiError> {
+pub(super) async fn events(State(app): State<AppState>, _auth: AdminAuth, StrictQuery(q): StrictQuery<EventsQuery>) -> Result<Json<Value>, ApiError> {
     let paging = PageQuery { page_size: q.page_size, cursor: q.cursor };
     let limit = paging.limit()?;
     let rows = app.store.list_events(q.event_type.as_deref(), paging.after()?.as_deref(), limit).await?;

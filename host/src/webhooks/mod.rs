@@ -19,6 +19,7 @@
 
 pub mod admin;
 pub mod dispatcher;
+pub mod docs;
 pub mod events;
 pub mod log;
 pub mod sender;

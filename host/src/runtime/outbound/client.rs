@@ -32,7 +32,7 @@ pub fn build_client(policy: EgressPolicy, connect_timeout: Duration) -> Upstream
 /// [`build_client`] keeping up to `max_idle_per_host` idle connections per host (a client that
 /// sends in bursts keeps one per request in flight, so the next burst reconnects nothing).
 pub fn build_client_with_idle(policy: EgressPolicy, connect_timeout: Duration, max_idle_per_host: usize) -> UpstreamClient {
-    let connector = PolicyConnector { policy: Arc::new(policy), connect_timeout };
+    let connector = PolicyConnector::new(policy, connect_timeout);
     Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(30))
         .pool_max_idle_per_host(max_idle_per_host)
@@ -40,7 +40,7 @@ pub fn build_client_with_idle(policy: EgressPolicy, connect_timeout: Duration, m
 }
 
 /// Connects only to addresses the policy allows; TLS (webpki roots, ring) for https.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PolicyConnector {
     policy: Arc<EgressPolicy>,
     connect_timeout: Duration,
@@ -55,6 +55,12 @@ pub enum ConnectError {
     Timeout,
     #[error("connect failed: {0}")]
     Io(#[from] io::Error),
+}
+
+impl PolicyConnector {
+    pub fn new(policy: EgressPolicy, connect_timeout: Duration) -> PolicyConnector {
+        PolicyConnector { policy: Arc::new(policy), connect_timeout }
+    }
 }
 
 impl tower::Service<http::Uri> for PolicyConnector {

@@ -108,6 +108,22 @@ pub struct EgressPolicy {
 }
 
 impl EgressPolicy {
+    /// A policy with only the address rule, for the host's own traffic to a URL the operator
+    /// configured (webhook endpoints, the trace collector): the origin check is the caller's.
+    pub fn address_rules_only(private: PrivateAccess) -> EgressPolicy {
+        EgressPolicy {
+            base: Origin { https: true, host: "operator.invalid".into(), port: 443 },
+            approved_hosts: vec![],
+            private,
+            dns_overrides: Arc::default(),
+        }
+    }
+
+    /// Every address, private ones included (never link-local: cloud metadata stays refused).
+    pub fn any_address() -> EgressPolicy {
+        EgressPolicy::address_rules_only(PrivateAccess::Allow(vec!["0.0.0.0/0".parse().expect("a CIDR"), "::/0".parse().expect("a CIDR")]))
+    }
+
     /// Refuses origins other than the base one and approved hosts (any port on https, the base
     /// port on http).
     pub fn check_origin(&self, origin: &Origin) -> Result<(), EgressDenied> {
