@@ -14,7 +14,6 @@ mod tokens;
 
 use axum::extract::State;
 use aide::axum::routing::{delete_with, get_with, post_with, put_with};
-use aide::transform::TransformOperation;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -25,7 +24,7 @@ use crate::api::error::ApiError;
 use crate::api::query::StrictQuery;
 use crate::app::AppState;
 use crate::openapi::ApiRouter;
-use crate::openapi::ops::{self, OperationDocs, page_of};
+use crate::openapi::ops::{self, no_content, ok, OperationDocs, page_of};
 
 /// Module uploads: outside the API's JSON body limit, with the registry's own (the listing shares
 /// the path).
@@ -44,15 +43,7 @@ pub fn upload_routes() -> ApiRouter {
     )
 }
 
-/// `200` with a JSON schema.
-fn ok<'t>(op: TransformOperation<'t>, schema: Value) -> TransformOperation<'t> {
-    ops::json_response(op, 200, "OK", schema)
-}
 
-/// `204 No Content`.
-fn no_content(op: TransformOperation<'_>) -> TransformOperation<'_> {
-    op.response_with::<204, (), _>(|r| r.description("Done"))
-}
 
 pub fn routes() -> ApiRouter {
     ApiRouter::new()
@@ -70,7 +61,7 @@ pub fn routes() -> ApiRouter {
                 .patch_with(connections::update, |op| {
                     ok(op.id("updateConnection").tag("connections").summary("Replace a connection's metadata").body::<connections::UpdateBody>().codes(&["connection_disabled"]), docs::connection())
                 })
-                .delete_with(connections::disconnect, |op| no_content(op.id("disconnectConnection").tag("connections").summary("Disconnect: tokens die at once, credentials are destroyed"))),
+                .delete_with(connections::disconnect, |op| no_content(op.id("disconnectConnection").tag("connections").summary("Disconnect: tokens die at once, credentials are destroyed"), "Done")),
         )
         .api_route(
             "/v1/admin/connections/{id}/tokens",
@@ -87,7 +78,7 @@ pub fn routes() -> ApiRouter {
                 ops::json_response(op, 201, "The new token, shown once", docs::token_rotated())
             }),
         )
-        .api_route("/v1/admin/tokens/{id}", delete_with(tokens::revoke, |op| no_content(op.id("revokeToken").tag("connections").summary("Revoke a token"))))
+        .api_route("/v1/admin/tokens/{id}", delete_with(tokens::revoke, |op| no_content(op.id("revokeToken").tag("connections").summary("Revoke a token"), "Done")))
         .api_route(
             "/v1/admin/end-customers",
             get_with(end_customers::list, |op| ok(op.id("listEndCustomers").tag("connections").summary("List end customers"), page_of(docs::end_customer()))),
@@ -104,7 +95,7 @@ pub fn routes() -> ApiRouter {
         .api_route(
             "/v1/admin/connectors/{connector_id}/versions/{version}",
             get_with(connectors::inspect, |op| ok(op.id("inspectConnectorVersion").tag("connectors").summary("One installed version, with what its module declares"), connectors::inspect_schema()))
-                .delete_with(connectors::delete_version, |op| no_content(op.id("deleteConnectorVersion").tag("connectors").summary("Delete an inactive, unpinned version").codes(&["validation_failed"]))),
+                .delete_with(connectors::delete_version, |op| no_content(op.id("deleteConnectorVersion").tag("connectors").summary("Delete an inactive, unpinned version").codes(&["validation_failed"]), "Deleted")),
         )
         .api_route(
             "/v1/admin/connectors/{connector_id}/versions/{version}/activate",
@@ -119,7 +110,7 @@ pub fn routes() -> ApiRouter {
         )
         .api_route(
             "/v1/admin/connectors/{connector_id}/deactivate",
-            post_with(connectors::deactivate, |op| no_content(op.id("deactivateConnector").tag("connectors").summary("Deactivate a connector (its connections answer 409 until one is active)"))),
+            post_with(connectors::deactivate, |op| no_content(op.id("deactivateConnector").tag("connectors").summary("Deactivate a connector (its connections answer 409 until one is active)"), "Done")),
         )
         .api_route(
             "/v1/admin/connectors/{connector_id}/limits",
@@ -129,7 +120,7 @@ pub fn routes() -> ApiRouter {
         .api_route(
             "/v1/admin/connections/{id}/pin",
             put_with(connectors::pin, |op| ok(op.id("pinConnection").tag("connectors").summary("Pin a connection to one version of its connector").body::<connectors::PinBody>(), docs::pinned()))
-                .delete_with(connectors::unpin, |op| no_content(op.id("unpinConnection").tag("connectors").summary("Unpin: follow the connector's active version again"))),
+                .delete_with(connectors::unpin, |op| no_content(op.id("unpinConnection").tag("connectors").summary("Unpin: follow the connector's active version again"), "Done")),
         )
         .api_route(
             "/v1/admin/trusted-keys",
@@ -140,7 +131,7 @@ pub fn routes() -> ApiRouter {
         )
         .api_route(
             "/v1/admin/trusted-keys/{key_id}",
-            delete_with(trusted_keys::remove, |op| no_content(op.id("removeTrustedKey").tag("connectors").summary("Stop trusting a key (modules it signed stay installed)"))),
+            delete_with(trusted_keys::remove, |op| no_content(op.id("removeTrustedKey").tag("connectors").summary("Stop trusting a key (modules it signed stay installed)"), "Done")),
         )
         .api_route("/v1/admin/runtime", get_with(connectors::runtime, |op| ok(op.id("getRuntime").tag("admin").summary("Loaded modules and compile-cache counts of this process"), docs::runtime())))
         .api_route("/v1/admin/audit-log", get_with(audit_log, |op| ok(op.id("listAuditLog").tag("admin").summary("Who changed what, newest first (never secrets)"), page_of(docs::audit_entry()))))

@@ -30,6 +30,9 @@ pub struct DemoArgs {
     /// Where the generated master key is kept.
     #[arg(long, default_value = "millwright.key")]
     pub key_file: PathBuf,
+    /// Print the demo's addresses and token as one JSON line instead of text (then serve).
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub host: HostSettings,
     #[command(flatten)]
@@ -51,30 +54,42 @@ pub async fn run(mut args: DemoArgs) -> Result<()> {
     // A local playground: webhook endpoints may point at this machine.
     options.webhooks.allow_private = true;
     // The first start compiles the built-in connectors (cached afterwards).
-    let progress = super::progress::spinner("starting: loading and compiling the connector modules", false);
+    let progress = super::progress::spinner("starting: loading and compiling the connector modules", args.json);
     let app = AppState::start(options).await;
     progress.finish_and_clear();
     let app = app?;
     let connection_id = demo_connection(&app, &sandbox, &api_key).await?;
     let token = app.connections.mint_token(&connection_id, "test", None).await.map_err(|e| anyhow::anyhow!(e.detail))?;
 
+    if args.json {
+        let out = serde_json::json!({
+            "url": url, "maintainx_base_url": sandbox.maintainx_base_url(), "work_orders": args.work_orders,
+            "database_url": args.host.database_url, "connection_id": connection_id, "token": token.plaintext,
+        });
+        println!("{out}");
+    } else {
+        print_welcome(&url, &sandbox, &args, &connection_id, &token.plaintext);
+    }
+    super::serve::serve(listener, app, args.shutdown).await?;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+fn print_welcome(url: &str, sandbox: &Sandbox, args: &DemoArgs, connection_id: &str, token: &str) {
     println!("Millwright demo is running at {url}");
     println!("  MaintainX emulator: {} ({} work orders)", sandbox.maintainx_base_url(), args.work_orders);
     println!("  database:           {}", args.host.database_url);
     println!("  connection:         {connection_id}");
-    println!("  connection token:   {}", token.plaintext);
+    println!("  connection token:   {token}");
     println!("  webhooks:           endpoints may target private and loopback addresses (demo only)");
     println!();
     println!("Try:");
-    let auth = format!("-H \"Authorization: Bearer {}\"", token.plaintext);
+    let auth = format!("-H \"Authorization: Bearer {token}\"");
     println!("  curl {auth} {url}/v1/connection");
     println!("  curl {auth} \"{url}/v1/work-orders?page_size=5\"");
     println!("  curl {auth} \"{url}/v1/work-orders?status=in_progress&modified_after=2025-01-01T00:00:00Z\"");
     println!();
     println!("Press Ctrl-C to stop.");
-    super::serve::serve(listener, app, args.shutdown).await?;
-    sandbox.shutdown().await;
-    Ok(())
 }
 
 /// The demo's master key: the configured one, or one generated once and kept in the key file.

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::routes::{RulesBody, history, replace, reset, restore, view_all, view_one};
 use crate::openapi::ApiRouter;
-use crate::openapi::ops::{self, OperationDocs, object, page_of, types::*};
+use crate::openapi::ops::{self, no_content, ok, OperationDocs, object, page_of, types::*};
 
 pub fn routes() -> ApiRouter {
     let base = "/v1/admin/connections/{id}/field-mappings";
@@ -51,7 +51,7 @@ pub fn routes() -> ApiRouter {
                 ops::binary_body(op.inner_mut(), "application/wasm", "The mapper component's bytes.");
                 op
             })
-            .delete_with(super::plugins::detach, |op| doc(op, "detachMapper", "Detach the entity's mapping plugin").response_with::<204, (), _>(|r| r.description("Detached"))),
+            .delete_with(super::plugins::detach, |op| doc(op, "detachMapper", "Detach the entity's mapping plugin").with(|op| no_content(op, "Detached"))),
         )
 }
 
@@ -60,9 +60,6 @@ fn doc<'t>(op: TransformOperation<'t>, id: &str, summary: &str) -> TransformOper
     op.id(id).tag("field-mappings").summary(summary).codes(&["connection_disabled"])
 }
 
-fn ok<'t>(op: TransformOperation<'t>, schema: Value) -> TransformOperation<'t> {
-    ops::json_response(op, 200, "OK", schema)
-}
 
 fn rule_ref() -> Value {
     json!({ "type": ["object", "null"], "description": "A mapping rule (DESIGN.md's rule language)" })

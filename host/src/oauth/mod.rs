@@ -55,6 +55,6 @@ pub fn routes() -> crate::openapi::ApiRouter {
                 let op = op.id("putOAuthApp").tag("connectors").summary("Set the connector's OAuth app; its connections rebind on their next request").body::<apps::Body>();
                 ops::json_response(op, 200, "The app", app_schema())
             })
-            .delete_with(apps::delete, |op| op.id("deleteOAuthApp").tag("connectors").summary("Remove the connector's OAuth app").response_with::<204, (), _>(|r| r.description("Removed"))),
+            .delete_with(apps::delete, |op| op.id("deleteOAuthApp").tag("connectors").summary("Remove the connector's OAuth app").with(|op| ops::no_content(op, "Removed"))),
     )
 }

@@ -189,6 +189,16 @@ pub fn json_body(op: &mut Operation, schema: Value) {
     }));
 }
 
+/// `200 OK` with a JSON schema.
+pub fn ok<'t>(op: TransformOperation<'t>, schema: Value) -> TransformOperation<'t> {
+    json_response(op, 200, "OK", schema)
+}
+
+/// `204 No Content`.
+pub fn no_content<'t>(op: TransformOperation<'t>, description: &str) -> TransformOperation<'t> {
+    op.response_with::<204, (), _>(|r| r.description(description))
+}
+
 /// A JSON response with a hand-written schema (or a `$ref` to a component).
 pub fn json_response<'t>(mut op: TransformOperation<'t>, status: u16, description: &str, schema: Value) -> TransformOperation<'t> {
     let media = MediaType { schema: Some(schema_object(schema)), ..MediaType::default() };

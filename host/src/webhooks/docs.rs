@@ -11,7 +11,7 @@ use super::events::{
 };
 use super::{admin, log};
 use crate::openapi::ApiRouter;
-use crate::openapi::ops::{self, OperationDocs, object, page_of, types::*};
+use crate::openapi::ops::{self, no_content, ok, OperationDocs, object, page_of, types::*};
 
 pub fn routes() -> ApiRouter {
     ApiRouter::new()
@@ -27,7 +27,7 @@ pub fn routes() -> ApiRouter {
             "/v1/admin/webhook-endpoints/{id}",
             get_with(admin::fetch, |op| ok(doc(op, "getWebhookEndpoint", "Get an endpoint"), endpoint()))
                 .patch_with(admin::update, |op| ok(doc(op, "updateWebhookEndpoint", "Change an endpoint (url, description, event types, enabled)").body::<UpdateBody>(), endpoint()))
-                .delete_with(admin::remove, |op| doc(op, "deleteWebhookEndpoint", "Delete an endpoint").response_with::<204, (), _>(|r| r.description("Deleted"))),
+                .delete_with(admin::remove, |op| doc(op, "deleteWebhookEndpoint", "Delete an endpoint").with(|op| no_content(op, "Deleted"))),
         )
         .api_route(
             "/v1/admin/webhook-endpoints/{id}/rotate-secret",
@@ -79,9 +79,6 @@ fn doc<'t>(op: TransformOperation<'t>, id: &str, summary: &str) -> TransformOper
     op.id(id).tag("webhooks").summary(summary)
 }
 
-fn ok<'t>(op: TransformOperation<'t>, schema: Value) -> TransformOperation<'t> {
-    ops::json_response(op, 200, "OK", schema)
-}
 
 fn secret() -> Value {
     json!({ "type": "string", "description": "`whsec_…` (Standard Webhooks), shown only here." })
