@@ -106,31 +106,29 @@ pub fn get(op: TransformOperation<'_>, entity: Entity) -> TransformOperation<'_>
 }
 
 pub fn create(op: TransformOperation<'_>, entity: Entity) -> TransformOperation<'_> {
-    let name = schema_name(entity);
-    let op = op
-        .id(&format!("create{name}"))
-        .tag("unified")
-        .summary(&format!("Create one of the {}", human(entity)))
-        .description("Written through the connector; never retried. 501 `unsupported_operation` where the connector cannot create this entity.")
-        .calls_connector()
-        .with(|mut op| {
-            ops::json_body(op.inner_mut(), json!({ "$ref": format!("#/components/schemas/{name}Create") }));
-            op
-        });
-    ops::json_response(op, 201, "The created record", record_ref(entity))
+    let description = "Written through the connector; never retried. 501 `unsupported_operation` where the connector cannot create this entity.";
+    write(op, entity, WriteOp::Create, description)
 }
 
 pub fn update(op: TransformOperation<'_>, entity: Entity) -> TransformOperation<'_> {
+    write(op, entity, WriteOp::Update, "A partial update: fields left out are unchanged, `null` clears a field.")
+}
+
+fn write<'t>(op: TransformOperation<'t>, entity: Entity, write: WriteOp, description: &str) -> TransformOperation<'t> {
     let name = schema_name(entity);
+    let (verb, suffix, status, answer) = match write {
+        WriteOp::Create => ("create", "Create", 201, "The created record"),
+        WriteOp::Update => ("update", "Update", 200, "The updated record"),
+    };
     let op = op
-        .id(&format!("update{name}"))
+        .id(&format!("{verb}{name}"))
         .tag("unified")
-        .summary(&format!("Update one of the {}", human(entity)))
-        .description("A partial update: fields left out are unchanged, `null` clears a field.")
+        .summary(&format!("{suffix} one of the {}", human(entity)))
+        .description(description)
         .calls_connector()
         .with(|mut op| {
-            ops::json_body(op.inner_mut(), json!({ "$ref": format!("#/components/schemas/{name}Update") }));
+            ops::json_body(op.inner_mut(), json!({ "$ref": format!("#/components/schemas/{name}{suffix}") }));
             op
         });
-    ops::json_response(op, 200, "The updated record", record_ref(entity))
+    ops::json_response(op, status, answer, record_ref(entity))
 }

@@ -8,17 +8,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A spinner saying what is being done (`compiling connector modules`), ticking on its own.
 pub fn spinner(message: &str, json: bool) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, target(json));
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"));
-    bar.set_message(message.to_string());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
+    bar("{spinner} {msg} ({elapsed})", message, json)
 }
 
 /// A counter of items done (`re-wrapping data keys: 1200`), for work of unknown length.
 pub fn counter(message: &str, json: bool) -> ProgressBar {
+    bar("{spinner} {msg}: {pos} ({per_sec}, {elapsed})", message, json)
+}
+
+fn bar(template: &str, message: &str, json: bool) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(None, target(json));
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg}: {pos} ({per_sec}, {elapsed})").expect("a valid template"));
+    bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
     bar.set_message(message.to_string());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
