@@ -61,7 +61,8 @@ pub fn codes_of(method: &str, op: &Value) -> Vec<&'static str> {
     for p in parameters {
         match p["in"].as_str() {
             Some("query") => codes.push("invalid_request"),
-            Some("path") => codes.push("not_found"),
+            // An unknown id is 404; a malformed one (a version that is not a number) 400.
+            Some("path") => codes.extend(["not_found", "invalid_request"]),
             _ => {}
         }
     }
