@@ -16,7 +16,7 @@
 pub mod ops;
 pub mod problems;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use aide::openapi::{Info, OpenApi};
 use aide::axum::routing::get_with;
@@ -68,7 +68,7 @@ pub fn document(build: impl FnOnce() -> ApiRouter) -> Router<AppState> {
         )
         .api_route(
             "/docs",
-            get_with(docs_page, |op| op.id("getDocs").tag("meta").summary("The API reference, rendered (works offline)").response::<200, Html<String>>()),
+            get_with(docs_page, |op| op.id("getDocs").tag("meta").summary("The API reference, rendered (works offline)").response::<200, Html<&'static str>>()),
         )
         .finish_api(&mut api);
     let value = finish(serde_json::to_value(&api).expect("the document serialises"));
@@ -121,6 +121,9 @@ async fn serve_document(doc: Document) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-async fn docs_page() -> Html<String> {
-    Html(aide::redoc::Redoc::new("/openapi.json").with_title("Millwright API").html())
+/// Redoc's page with its script inline (≈ 1 MB), rendered once.
+static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| aide::redoc::Redoc::new("/openapi.json").with_title("Millwright API").html());
+
+async fn docs_page() -> Html<&'static str> {
+    Html(DOCS_PAGE.as_str())
 }
