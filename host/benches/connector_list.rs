@@ -5,14 +5,22 @@
 //! vs the same crate built natively (`MaintainX::list` over the SDK's ureq client, the
 //! baseline), both against the same in-process emulator. The emulator alone (the same page,
 //! fetched raw with the SDK's native client) is measured too: both sides include its time.
+//!
+//! Threads: the emulator has its own tokio runtime (2 workers) for every case. The native
+//! callers are `conc` OS threads; the Wasm callers are `conc` tasks on a runtime of `conc`
+//! workers, so both sides have the same number of threads. (Until issue 2's second pass the Wasm
+//! tasks shared the emulator's 2 workers: on a machine shared with other processes they then got
+//! fewer CPU slices than the native side's 4 + 2 threads and queued for the CPU; see
+//! BENCHMARKS.md.) `MW_BENCH_SHARED_RUNTIME=1` runs them that way again, for comparison.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use common::fixture::{MX_KEY, PAGE, WO_QUERY, runtime_config, start_auth_sandbox};
-use common::{RUN_HEAD, Run, Table, env_usize, measure_async, measure_threads, print_machine, ratio, us};
+use common::{RUN_HEAD, Run, Table, env_usize, measure_async, measure_threads, print_machine, ratio, run_queue_wait, us};
 use millwright::runtime::bindings::{Entity, ListQuery};
 use millwright::runtime::{ConnectionSpec, Runtime};
 use millwright_connector_maintainx::MaintainX;
@@ -22,12 +30,13 @@ fn main() {
     print_machine();
     let n = env_usize("MW_BENCH_N", 3000);
     let rounds = common::ROUNDS;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let base = rt.block_on(start_auth_sandbox());
+    let shared = env_usize("MW_BENCH_SHARED_RUNTIME", 0) == 1;
+    let emu_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("emulator").enable_all().build().unwrap();
+    let base = emu_rt.block_on(start_auth_sandbox());
 
     // Wasm: production engine and limits, a connection bound as the host binds it.
     let runtime = Arc::new(Runtime::new(runtime_config(true)).unwrap());
-    let module = Arc::new(rt.block_on(runtime.load_module(millwright_artifacts::MAINTAINX_BYTES.to_vec())).unwrap());
+    let module = Arc::new(emu_rt.block_on(runtime.load_module(millwright_artifacts::MAINTAINX_BYTES.to_vec())).unwrap());
     let spec = ConnectionSpec {
         connection_id: "conn_bench".into(),
         base_url: base.clone(),
@@ -36,13 +45,18 @@ fn main() {
         approved_hosts: vec![],
         private_networks: vec!["127.0.0.0/8".parse().unwrap()],
     };
-    let binding = Arc::new(runtime.bind(&module, &spec).unwrap());
-    let wasm = move || {
-        let (runtime, module, binding) = (runtime.clone(), module.clone(), binding.clone());
-        async move {
-            let q = ListQuery { modified_after: None, cursor: None, page_size: PAGE, filters: vec![] };
-            let page = runtime.list(&module, &binding, Entity::WorkOrder, q).await.expect("wasm list");
-            assert_eq!(page.records.len(), PAGE as usize);
+    // One binding (and so one upstream connection pool) per caller runtime: pooled connections
+    // are driven by tasks of the runtime that opened them.
+    let wasm_for = |spec: &ConnectionSpec| {
+        let (runtime, module) = (runtime.clone(), module.clone());
+        let binding = Arc::new(runtime.bind(&module, spec).unwrap());
+        move || {
+            let (runtime, module, binding) = (runtime.clone(), module.clone(), binding.clone());
+            async move {
+                let q = ListQuery { modified_after: None, cursor: None, page_size: PAGE, filters: vec![] };
+                let page = runtime.list(&module, &binding, Entity::WorkOrder, q).await.expect("wasm list");
+                assert_eq!(page.records.len(), PAGE as usize);
+            }
         }
     };
 
@@ -63,7 +77,7 @@ fn main() {
     let mut head = RUN_HEAD.to_vec();
     head[6] = "lists/s";
     head[7] = "CPU µs/list";
-    head.extend(["throughput vs native", "CPU vs native"]);
+    head.extend(["throughput vs native", "CPU vs native", "run-queue wait µs/list"]);
     let mut t = Table::new("connector_list: MaintainX list of 100 work orders (CPU: whole process incl. emulator)", &head);
     let mut t2 = Table::new(
         "connector_list: connector cost net of the emulator (run − emulator-alone run)",
@@ -71,19 +85,31 @@ fn main() {
     );
     let mut goals = vec![];
     for conc in [1usize, 4] {
+        let own_rt = (!shared).then(|| tokio::runtime::Builder::new_multi_thread().worker_threads(conc).thread_name("wasm-callers").enable_all().build().unwrap());
+        let wasm_rt = own_rt.as_ref().unwrap_or(&emu_rt);
+        let wasm = wasm_for(&spec);
         measure_threads("warm-up", conc, 200, native);
         measure_threads("warm-up", conc, 200, emulator);
-        rt.block_on(measure_async("warm-up", conc, 200, wasm.clone()));
+        wasm_rt.block_on(measure_async("warm-up", conc, 200, wasm.clone()));
         let (mut e, mut nat, mut w) = (Run::default(), Run::default(), Run::default());
+        let mut waits = [Duration::ZERO; 3];
         for _ in 0..rounds {
+            let w0 = run_queue_wait();
             e.merge(measure_threads("emulator alone (raw GET, ureq)", conc, n / rounds, emulator));
+            let w1 = run_queue_wait();
             nat.merge(measure_threads("native connector (baseline)", conc, n / rounds, native));
-            w.merge(rt.block_on(measure_async("wasm connector (Runtime::list)", conc, n / rounds, wasm.clone())));
+            let w2 = run_queue_wait();
+            w.merge(wasm_rt.block_on(measure_async("wasm connector (Runtime::list)", conc, n / rounds, wasm.clone())));
+            let w3 = run_queue_wait();
+            for (acc, d) in waits.iter_mut().zip([w1 - w0, w2 - w1, w3 - w2]) {
+                *acc += d;
+            }
         }
-        for r in [&e, &nat, &w] {
+        for (r, wait) in [&e, &nat, &w].into_iter().zip(waits) {
             let mut cells = r.cells();
             cells.push(ratio(r.throughput() / nat.throughput()));
             cells.push(ratio(r.cpu_per_op().as_secs_f64() / nat.cpu_per_op().as_secs_f64()));
+            cells.push(us(wait / r.n().max(1) as u32));
             t.row(cells);
         }
         let net = |r: &Run| (r.median().saturating_sub(e.median()), r.cpu_per_op().saturating_sub(e.cpu_per_op()));

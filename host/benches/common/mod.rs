@@ -23,6 +23,26 @@ pub fn cpu_now() -> Duration {
     tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
+/// Time this process's threads spent runnable but waiting for a CPU (second field of
+/// `/proc/self/task/<tid>/schedstat`): the threads alive now plus the workers of
+/// [`measure_threads`] that have exited. Zero without schedstat. CPU taken by other processes
+/// shows up here, not in [`cpu_now`].
+pub fn run_queue_wait() -> Duration {
+    let alive: Duration = match std::fs::read_dir("/proc/self/task") {
+        Ok(tasks) => tasks.filter_map(Result::ok).map(|t| schedstat_wait(&t.path().join("schedstat"))).sum(),
+        Err(_) => Duration::ZERO,
+    };
+    alive + Duration::from_nanos(EXITED_WAIT_NS.load(Ordering::Relaxed))
+}
+
+/// Run-queue wait of [`measure_threads`] workers that have exited (their schedstat is gone).
+static EXITED_WAIT_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn schedstat_wait(path: &std::path::Path) -> Duration {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    Duration::from_nanos(text.split_whitespace().nth(1).and_then(|w| w.parse().ok()).unwrap_or(0))
+}
+
 /// One measured phase (possibly merged over several alternating rounds).
 #[derive(Clone, Debug, Default)]
 pub struct Run {
@@ -127,6 +147,8 @@ pub fn measure_threads(label: &str, conc: usize, n: usize, f: impl Fn() + Sync) 
                         f();
                         lat.push(t.elapsed());
                     }
+                    let own = schedstat_wait(std::path::Path::new("/proc/thread-self/schedstat"));
+                    EXITED_WAIT_NS.fetch_add(own.as_nanos() as u64, Ordering::Relaxed);
                     lat
                 })
             })

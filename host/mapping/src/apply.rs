@@ -45,9 +45,10 @@ impl Mapping {
         let mut out = Map::new();
         for spread in &self.spreads {
             let rule = &spread.rule;
-            match rule.source.eval(ctx, &spread.ids) {
+            match source_value(spread, ctx) {
                 Ok(value) => match value {
-                    // The common case, one spread: clone the object whole (no re-hashing).
+                    // The common case, one spread: take or clone the object whole (no re-hashing).
+                    Cow::Owned(Value::Object(map)) if out.is_empty() => out = map,
                     Cow::Borrowed(Value::Object(map)) if out.is_empty() => out = map.clone(),
                     Cow::Borrowed(Value::Object(map)) => {
                         out.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -91,7 +92,7 @@ pub(crate) fn eval(
         field: &rule.label,
         out: warnings,
     };
-    let mut value = match rule.source.eval(ctx, &effective.ids) {
+    let mut value = match source_value(effective, ctx) {
         Ok(v) => v,
         Err(reason) => {
             sink.warn(reason);
@@ -102,6 +103,16 @@ pub(crate) fn eval(
         value = transform.apply(value, &mut sink);
     }
     conform(rule.kind, value, &mut sink)
+}
+
+/// The rule's source value: owned when it is a top-level value only this rule reads and the
+/// record is JSON text (parsed for this rule alone), else borrowed from the record if possible.
+#[inline]
+fn source_value<'a>(effective: &'a Effective, ctx: &Ctx<'a, '_>) -> Result<Cow<'a, Value>, String> {
+    if let Some(taken) = effective.sole_root.and_then(|id| ctx.take_root(id)) {
+        return Ok(taken.map_or(Cow::Borrowed(&NULL), Cow::Owned));
+    }
+    effective.rule.source.eval(ctx, &effective.ids)
 }
 
 fn kind_of(value: &Value) -> &'static str {

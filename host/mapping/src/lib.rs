@@ -152,8 +152,11 @@
 //!   leave a value unchanged do not copy it; lists built for a record are converted in place;
 //!   timestamps are formatted by hand; warnings are built only on failure;
 //! - [`Mapping::apply_str`] maps straight from the JSON text a connector returns: only the
-//!   top-level values the rules read are parsed, the rest is skipped without allocating, as a
-//!   serde-derived struct would. Use it on the read path when `remote_data` is not requested.
+//!   top-level values the rules read are parsed, in the same pass that splits the record
+//!   (values read only as fallbacks are kept as text until needed), the rest is skipped
+//!   without allocating, as a serde-derived struct would; a value that one rule alone reads
+//!   whole (`/title`, the `/extraFields` spread) is moved into the output, not cloned. Use it
+//!   on the read path when `remote_data` is not requested.
 //!
 //! What remains per record is mostly allocation that the output type imposes: one `String`
 //! per key of `Map<String, Value>` and one per text value. Measured (instructions per record,
@@ -183,7 +186,7 @@ pub use millwright_model::{Entity, MappingWarning};
 pub use rules::{RuleSet, compile, compile_str};
 use serde_json::{Map, Value};
 
-use crate::root::RootIndex;
+use crate::root::{RootIndex, RootMode};
 use crate::rules::{Rule, Target};
 use crate::source::Source;
 
@@ -203,6 +206,9 @@ pub(crate) struct Effective {
     pub(crate) origin: RuleOrigin,
     /// Root-key ids of the rule's pointers, in [`Source::pointers`] order.
     pub(crate) ids: Box<[Option<u16>]>,
+    /// The source is one top-level key (`"/title"`) that no other pointer of the mapping
+    /// reads ([`RootMode::Sole`]): from JSON text, its value is moved into the output.
+    pub(crate) sole_root: Option<u16>,
 }
 
 /// What fills one output key.
@@ -232,6 +238,8 @@ pub struct Mapping {
     /// record and filled through `values_mut`, so keys are never hashed per record.
     pub(crate) template: Map<String, Value>,
     pub(crate) roots: RootIndex,
+    /// By root id: how [`Mapping::apply_str`] keeps that top-level value.
+    pub(crate) modes: Box<[RootMode]>,
     /// Every pointer starts with a top-level key (so [`Mapping::apply_str`] can skip the
     /// rest of the record while parsing).
     pub(crate) rooted: bool,
@@ -267,6 +275,7 @@ impl Mapping {
                     rule: rule.clone(),
                     origin,
                     ids: Box::new([]),
+                    sole_root: None,
                 };
                 match &rule.target {
                     Target::Field(spec) => match fields.iter_mut().find(|(n, _)| *n == spec.name) {
@@ -322,6 +331,39 @@ impl Mapping {
         spreads.iter_mut().for_each(&mut assign);
         custom.iter_mut().for_each(&mut assign);
 
+        // How `apply_str` keeps each top-level value (see `RootMode`): the first pointer of
+        // a rule is always read, the others only as fallbacks.
+        let mut reads = vec![0u32; roots.len()];
+        let mut modes = vec![RootMode::Lazy; roots.len()];
+        let mut all: Vec<&mut Effective> = slots
+            .iter_mut()
+            .filter_map(|s| match &mut s.plan {
+                Plan::Rule(e) => Some(e),
+                _ => None,
+            })
+            .chain(spreads.iter_mut())
+            .chain(custom.iter_mut())
+            .collect();
+        for e in &all {
+            for (i, id) in e.ids.iter().enumerate() {
+                if let Some(id) = id {
+                    reads[*id as usize] += 1;
+                    if i == 0 {
+                        modes[*id as usize] = RootMode::Shared;
+                    }
+                }
+            }
+        }
+        for e in &mut all {
+            if let (Source::Pointer(p), [Some(id)]) = (&e.rule.source, &*e.ids)
+                && p.tokens().len() == 1
+                && reads[*id as usize] == 1
+            {
+                modes[*id as usize] = RootMode::Sole;
+                e.sole_root = Some(*id);
+            }
+        }
+
         // The output template, and the slots in its iteration order (the model order with
         // serde_json's `preserve_order`; correct with any map order).
         let mut template = Map::with_capacity(slots.len());
@@ -342,6 +384,7 @@ impl Mapping {
             custom,
             template,
             roots,
+            modes: modes.into(),
             rooted,
         }
     }

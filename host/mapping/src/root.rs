@@ -8,7 +8,7 @@
 //! through a table bucketed by key length, and stops as soon as every id is found. Pointers
 //! then continue from their first value.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use serde_json::Value;
@@ -90,21 +90,55 @@ pub(crate) struct Ctx<'a, 'b> {
     lazy: Option<&'a LazyRoots<'a>>,
 }
 
-/// Top-level values as JSON text (already validated by the parser that split them), each
-/// parsed into a `Value` the first time a rule reads it.
+/// How [`Mapping::apply_str`](crate::Mapping::apply_str) keeps a top-level value the rules read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RootMode {
+    /// Read only as a fallback (`/asset/id` behind `/assetId`): kept as text, parsed on the
+    /// first read, so a fallback that is never needed (a whole expanded object) is never built.
+    Lazy,
+    /// Parsed while the record is split (one pass over its text); rules borrow it.
+    Shared,
+    /// The whole source of exactly one rule and read by no other pointer: parsed while the
+    /// record is split and moved into that rule's output instead of cloned.
+    Sole,
+}
+
+/// One top-level value of a record given as JSON text, kept as its [`RootMode`] says.
+#[derive(Default)]
+pub(crate) struct TextRoot<'a> {
+    /// `Lazy`: the text (already validated by the parser that split it).
+    pub(crate) raw: Option<&'a RawValue>,
+    /// `Shared`, and `Lazy` once read.
+    pub(crate) parsed: OnceCell<Value>,
+    /// `Sole`, until its rule takes it.
+    pub(crate) owned: Cell<Option<Value>>,
+}
+
+impl TextRoot<'_> {
+    pub(crate) const EMPTY: Self = TextRoot {
+        raw: None,
+        parsed: OnceCell::new(),
+        owned: Cell::new(None),
+    };
+}
+
+/// The top-level values of a record given as JSON text, by id.
 pub(crate) struct LazyRoots<'a> {
-    pub(crate) raw: &'a [Option<&'a RawValue>],
-    pub(crate) parsed: &'a [OnceCell<Value>],
+    pub(crate) roots: &'a [TextRoot<'a>],
 }
 
 impl<'a> LazyRoots<'a> {
     #[inline]
     fn get(&self, id: u16) -> Option<&'a Value> {
-        let raw = self.raw[id as usize]?;
-        Some(self.parsed[id as usize].get_or_init(|| {
-            // The text is one valid JSON value (split by serde_json itself).
-            serde_json::from_str(raw.get()).unwrap_or(Value::Null)
-        }))
+        let root = &self.roots[id as usize];
+        if let Some(v) = root.parsed.get() {
+            return Some(v);
+        }
+        let raw = root.raw?;
+        Some(
+            root.parsed
+                .get_or_init(|| serde_json::from_str(raw.get()).unwrap_or(Value::Null)),
+        )
     }
 }
 
@@ -126,6 +160,13 @@ impl<'a, 'b> Ctx<'a, 'b> {
             Some(lazy) => lazy.get(id),
             None => self.firsts[id as usize],
         }
+    }
+
+    /// For a context over JSON text: the [`RootMode::Sole`] value of `id`, moved out
+    /// (`Some(None)` when absent). `None` for other contexts: resolve it the ordinary way.
+    #[inline]
+    pub(crate) fn take_root(&self, id: u16) -> Option<Option<Value>> {
+        self.lazy.map(|lazy| lazy.roots[id as usize].owned.take())
     }
 
     #[inline]

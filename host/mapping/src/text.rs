@@ -2,10 +2,11 @@
 //!
 //! Connectors hand records to the host as JSON text. Parsing a whole record into a `Value`
 //! allocates every key and value of it (and with `preserve_order`, hashes every key) although
-//! a mapping reads a handful of fields. `apply_str` parses the top-level object itself: the
-//! keys the mapping's pointers start with are kept as text slices (`RawValue`) and parsed into
-//! `Value`s only when a rule reads them; every other value is skipped without allocating
-//! (`IgnoredAny`), as a serde-derived struct would.
+//! a mapping reads a handful of fields. `apply_str` parses the top-level object itself, in one
+//! pass: the values of keys the mapping's first pointers start with are parsed there (and
+//! moved into the output when one rule alone reads them), those only read as fallbacks are
+//! kept as text slices (`RawValue`) and parsed if a rule needs them; every other value is
+//! skipped without allocating (`IgnoredAny`), as a serde-derived struct would.
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -15,7 +16,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::root::{Ctx, LazyRoots, RootIndex, STACK_IDS};
+use crate::root::{Ctx, LazyRoots, RootIndex, RootMode, STACK_IDS, TextRoot};
 use crate::source::NULL;
 use crate::{Mapped, Mapping};
 
@@ -30,39 +31,33 @@ impl Mapping {
             return Ok(self.apply(&value));
         }
         let n = self.roots.len();
-        let mut stack_raw: [Option<&RawValue>; STACK_IDS] = [None; STACK_IDS];
-        let mut heap_raw;
-        let raw: &mut [Option<&RawValue>] = if n <= STACK_IDS {
-            &mut stack_raw[..n]
+        let mut stack: [TextRoot<'_>; STACK_IDS] = [TextRoot::EMPTY; STACK_IDS];
+        let mut heap: Vec<TextRoot<'_>>;
+        let roots: &mut [TextRoot<'_>] = if n <= STACK_IDS {
+            &mut stack[..n]
         } else {
-            heap_raw = vec![None; n];
-            &mut heap_raw
+            heap = (0..n).map(|_| TextRoot::default()).collect();
+            &mut heap
         };
         let mut deserializer = serde_json::Deserializer::from_str(json);
         TopLevel {
             index: &self.roots,
-            values: &mut *raw,
+            modes: &self.modes,
+            roots: &mut *roots,
         }
         .deserialize(&mut deserializer)?;
         deserializer.end()?;
 
-        let stack_parsed: [OnceCell<Value>; STACK_IDS] = [const { OnceCell::new() }; STACK_IDS];
-        let heap_parsed: Vec<OnceCell<Value>>;
-        let parsed: &[OnceCell<Value>] = if n <= STACK_IDS {
-            &stack_parsed[..n]
-        } else {
-            heap_parsed = (0..n).map(|_| OnceCell::new()).collect();
-            &heap_parsed
-        };
-        let lazy = LazyRoots { raw: &*raw, parsed };
+        let lazy = LazyRoots { roots: &*roots };
         Ok(self.apply_ctx(&Ctx::from_text(&NULL, &lazy)))
     }
 }
 
-/// Fills `values[id]` with the text of the top-level keys of the index; skips the others.
+/// Keeps the top-level values of the index as their [`RootMode`] says; skips the others.
 struct TopLevel<'a, 'de> {
     index: &'a RootIndex,
-    values: &'a mut [Option<&'de RawValue>],
+    modes: &'a [RootMode],
+    roots: &'a mut [TextRoot<'de>],
 }
 
 impl<'de> DeserializeSeed<'de> for TopLevel<'_, 'de> {
@@ -83,7 +78,17 @@ impl<'de> Visitor<'de> for TopLevel<'_, 'de> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             match self.index.find(&key) {
-                Some(id) => self.values[id as usize] = Some(map.next_value::<&'de RawValue>()?),
+                // A repeated key: the last one wins, as in serde_json.
+                Some(id) => {
+                    let root = &mut self.roots[id as usize];
+                    match self.modes[id as usize] {
+                        RootMode::Lazy => root.raw = Some(map.next_value::<&'de RawValue>()?),
+                        RootMode::Shared => {
+                            root.parsed = OnceCell::from(map.next_value::<Value>()?)
+                        }
+                        RootMode::Sole => *root.owned.get_mut() = Some(map.next_value::<Value>()?),
+                    }
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -164,6 +169,58 @@ mod tests {
             .apply_str(r#"{"title": "first", "title": "second"}"#)
             .unwrap();
         assert_eq!(out.fields["title"], json!("second"));
+    }
+
+    #[test]
+    fn sole_shared_and_fallback_roots_agree_with_apply() {
+        let rules = json!([
+            // `title` is read by two rules (shared); `description` by one, whole (moved).
+            {"target": "title", "source": "/title"},
+            {"target": "description", "source": "/title", "transform": "lowercase"},
+            {"target": "type", "source": "/type", "transform": "lowercase"},
+            // `asset` is only a fallback (kept as text); `location` is a fallback and a first source.
+            {"target": "asset_id", "source": ["/assetId", "/asset/id"], "transform": "string"},
+            {"target": "location_id", "source": ["/locationId", "/location/id"], "transform": "string"},
+            {"target": "requester_id", "source": "/location/owner", "transform": "string"},
+            // The spread's object is moved; a custom field reading into another spread's object shares it.
+            {"target": {"custom_fields_from": "/extraFields"}},
+            {"target": {"custom_fields_from": "/more"}},
+            {"target": {"custom_field": "Shift"}, "source": "/more/shift"}
+        ]);
+        let m = Mapping::new(
+            Entity::WorkOrder,
+            &compile(Entity::WorkOrder, &rules).unwrap(),
+            None,
+        );
+        let records = [
+            json!({"title": "Belt", "type": "REACTIVE", "assetId": 4, "asset": {"id": 5},
+                   "locationId": null, "location": {"id": 6, "owner": 9},
+                   "extraFields": {"a": "1", "Shift": "x"}, "more": {"shift": "Night", "b": [1]}}),
+            json!({"assetId": null, "asset": {"id": 5}, "location": 3, "extraFields": null, "more": {}}),
+            json!({"type": ["not", "text"], "extraFields": "no", "more": {"shift": null}}),
+            json!({}),
+        ];
+        for record in &records {
+            both(&m, record);
+        }
+        let out = m.apply_str(&records[0].to_string()).unwrap();
+        assert_eq!(out.fields["title"], json!("Belt"));
+        assert_eq!(out.fields["description"], json!("belt"));
+        assert_eq!(out.fields["asset_id"], json!("4"));
+        assert_eq!(out.fields["location_id"], json!("6"));
+        assert_eq!(out.fields["requester_id"], json!("9"));
+        assert_eq!(
+            out.fields["custom_fields"],
+            json!({"a": "1", "Shift": "Night", "shift": "Night", "b": [1]})
+        );
+        // A key repeated in the text: the last one wins for moved values too.
+        let out = m
+            .apply_str(
+                r#"{"type": "A", "type": "B", "extraFields": {"x": 1}, "extraFields": {"y": 2}}"#,
+            )
+            .unwrap();
+        assert_eq!(out.fields["type"], json!("b"));
+        assert_eq!(out.fields["custom_fields"], json!({"y": 2, "Shift": null}));
     }
 
     #[test]
