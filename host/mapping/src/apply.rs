@@ -105,8 +105,8 @@ pub(crate) fn eval(
     conform(rule.kind, value, &mut sink)
 }
 
-/// The rule's source value: owned when it is a top-level value only this rule reads and the
-/// record is JSON text (parsed for this rule alone), else borrowed from the record if possible.
+/// The rule's source value: moved out of the split record when it is a top-level value only
+/// this rule reads and the record is JSON text (`RootMode::Sole`), else borrowed if possible.
 #[inline]
 fn source_value<'a>(effective: &'a Effective, ctx: &Ctx<'a, '_>) -> Result<Cow<'a, Value>, String> {
     if let Some(taken) = effective.sole_root.and_then(|id| ctx.take_root(id)) {
