@@ -288,13 +288,15 @@ async fn write_round(mut c: Conn<'_>, r: &Round<'_>) -> sqlx::Result<Claimed> {
 /// See [`Store::claim_deliveries`].
 async fn claim_due(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> sqlx::Result<Vec<ClaimedDelivery>> {
     let lock = if matches!(conn, Conn::Postgres(_)) { "FOR UPDATE SKIP LOCKED" } else { "" };
-    // `status = 'pending'` spelled as the partial index `webhook_deliveries_due` is.
+    // `status = 'pending'` spelled as the partial index `webhook_deliveries_due` is; the endpoint
+    // test a correlated EXISTS, so SQLite walks that index (an `endpoint_id IN (…)` made it walk
+    // every delivery of each endpoint, delivered ones too, every round).
     let sql = format!(
         "UPDATE webhook_deliveries SET lease_until = $2, attempts = attempts + 1
          WHERE id IN (
              SELECT d.id FROM webhook_deliveries d
              WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
-               AND d.endpoint_id IN (SELECT e.id FROM webhook_endpoints e WHERE e.enabled = TRUE)
+               AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = TRUE)
              ORDER BY d.next_attempt_at LIMIT $3 {lock})
            AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
          RETURNING id, event_id, endpoint_id, attempts, first_attempt_at"
