@@ -1,8 +1,9 @@
 //! `cargo bench -p millwright --bench webhooks`
 //!
-//! Signed webhook deliveries per second through the whole dispatcher (fan-out, leased claims in
-//! SQLite, HMAC signing, HTTP POST over loopback to a local receiver, the delivery log and the
-//! deliveries' next state written per batch) against a bare loop posting the same bodies with
+//! Signed webhook deliveries per second through the whole dispatcher (events leased from the
+//! SQLite outbox, fan-out, HMAC signing, HTTP POST over loopback to a local receiver, and per
+//! round one transaction writing the last batch's delivery rows, delivery log and event marks and
+//! leasing the next batch) against a bare loop posting the same bodies with
 //! the same HTTP client (the host's hyper stack, `webhooks::sender::Sender`) at the same
 //! concurrency, alternating rounds; then the time to drain a backlog of 100,000 events.
 //! Everything runs in this process (CPU covers client, dispatcher, SQLite and receiver).

@@ -1,12 +1,13 @@
 //! The webhook outbox: events written in the same transaction as the change that causes them,
-//! and the dispatcher's fan-out of each event into one delivery per matching endpoint.
+//! and the dispatcher's leases on them until their fan-out (one delivery per matching endpoint,
+//! written with its first outcome by `webhook_deliveries`) is recorded.
 //!
 //! Other store files append events inside their own transactions with [`insert_event`], through
 //! a [`Conn`] (the transaction's connection, of either dialect).
 
 use anyhow::Result;
 
-use super::{ClaimedDelivery, Store, new_id, on_pool};
+use super::{Store, new_id, on_pool};
 
 /// A transaction's connection, of either dialect, so helpers can write inside another module's
 /// transaction: `Conn::from(&mut *tx)` in an `on_pool!` branch.
@@ -86,6 +87,46 @@ pub(crate) async fn insert_event(conn: Conn<'_>, e: &NewEvent, fanned_out: bool)
     .map(|_| ()))
 }
 
+/// Leases up to `limit` events not fanned out yet (and not leased to another dispatcher) to the
+/// caller until `lease_until`, oldest first, inside the caller's transaction. Their deliveries
+/// are written with their first outcome, and the events marked, by [`mark_fanned_out`]; a crash
+/// before that lets the lease expire and the event is leased again (delivered at least once).
+pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+    let lock = if matches!(conn, Conn::Postgres(_)) { "FOR UPDATE SKIP LOCKED" } else { "" };
+    // `fanned_out = FALSE` spelled as the partial index `webhook_events_unfanned` is (a bound
+    // parameter would not let SQLite use it).
+    let sql = format!(
+        "UPDATE webhook_events SET lease_until = $2
+         WHERE id IN (
+             SELECT id FROM webhook_events WHERE fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1)
+             ORDER BY id LIMIT $3 {lock})
+           AND fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1)
+         RETURNING {EVENT_COLUMNS}"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, EventRow>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
+}
+
+/// Marks events fanned out (their deliveries written), their leases released.
+pub(crate) async fn mark_fanned_out(conn: Conn<'_>, ids: &[String]) -> sqlx::Result<()> {
+    set_where_ids(conn, "webhook_events", "fanned_out = TRUE, lease_until = NULL", ids).await
+}
+
+/// `UPDATE {table} SET {set} WHERE id IN (ids)`, in statements of at most 500 ids (the same SQL
+/// text for every full chunk, so the prepared statement is reused).
+pub(crate) async fn set_where_ids(mut conn: Conn<'_>, table: &str, set: &str, ids: &[String]) -> sqlx::Result<()> {
+    for chunk in ids.chunks(500) {
+        let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("UPDATE {table} SET {set} WHERE id IN ({})", repeat("?", chunk.len())));
+        on_conn!(conn.reborrow(), |c| {
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(c).await?;
+        });
+    }
+    Ok(())
+}
+
 /// Creates (or, for a retry or replay, resets to pending) the delivery of `event_id` to
 /// `endpoint_id`, due at `due`.
 pub(crate) async fn upsert_delivery(conn: Conn<'_>, event_id: &str, endpoint_id: &str, due: &str) -> sqlx::Result<()> {
@@ -126,54 +167,6 @@ impl Store {
         }
         .await)?;
         Ok(())
-    }
-
-    /// Events not fanned out yet, oldest first.
-    pub async fn unfanned_events(&self, limit: i64) -> Result<Vec<EventRow>> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM webhook_events WHERE fanned_out = $1 ORDER BY id LIMIT $2");
-        Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(false).bind(limit).fetch_all(p).await)?)
-    }
-
-    /// Records the fan-out of a batch: the deliveries (`(event, endpoint)` pairs) and the events
-    /// marked, in one transaction. The new deliveries are leased to the caller until
-    /// `lease_until`, their first attempt counted, and returned, so the dispatcher sends them
-    /// without claiming them again (a crash before their outcome is written lets the lease
-    /// expire: they are claimed again). An existing pair is left alone and not returned, so two
-    /// dispatchers fanning out the same event agree and only one sends it.
-    pub async fn fan_out(&self, event_ids: &[String], deliveries: &[(String, String)], due: &str, lease_until: &str) -> Result<Vec<ClaimedDelivery>> {
-        let leased = on_pool!(self, |p| async {
-            let mut tx = p.begin().await?;
-            let mut leased = Vec::with_capacity(deliveries.len());
-            for chunk in deliveries.chunks(200) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts, next_attempt_at, lease_until, created_at) ",
-                );
-                q.push_values(chunk, |mut row, (event, endpoint)| {
-                    row.push_bind(new_id("whdl"))
-                        .push_bind(event.as_str())
-                        .push_bind(endpoint.as_str())
-                        .push_bind("pending")
-                        .push_bind(1_i64)
-                        .push_bind(due)
-                        .push_bind(lease_until)
-                        .push_bind(due);
-                });
-                q.push(" ON CONFLICT (event_id, endpoint_id) DO NOTHING RETURNING id, event_id, endpoint_id, attempts, first_attempt_at");
-                leased.extend(q.build_query_as::<ClaimedDelivery>().fetch_all(&mut *tx).await?);
-            }
-            for chunk in event_ids.chunks(500) {
-                let sql = format!("UPDATE webhook_events SET fanned_out = $1 WHERE id IN ({})", placeholders(2, chunk.len()));
-                let mut q = sqlx::query(&sql).bind(true);
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(leased)
-        }
-        .await)?;
-        Ok(leased)
     }
 
     pub async fn event(&self, id: &str) -> Result<Option<EventRow>> {
@@ -231,6 +224,33 @@ impl Store {
 }
 
 /// `$first, $first+1, …` for `n` values of an `IN` list.
-fn placeholders(first: usize, n: usize) -> String {
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `item` `n` times, comma-separated (rows of a multi-row `VALUES`, `?` marks of an `IN` list).
+pub(crate) fn repeat(item: &str, n: usize) -> String {
+    vec![item; n].join(", ")
+}
+
+/// A statement written with `?` marks, as the dialect wants it: kept on SQLite, `$1, $2, …` in
+/// order on PostgreSQL. Statements with many parameters use anonymous marks on SQLite because
+/// binding a numbered one looks its name up in a list as long as the statement's parameters
+/// (sqlx asks each one's name), quadratic in rows × columns.
+pub(crate) fn numbered(postgres: bool, sql: String) -> String {
+    if !postgres {
+        return sql;
+    }
+    let mut out = String::with_capacity(sql.len() + sql.len() / 4);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }

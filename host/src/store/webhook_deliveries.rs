@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::outbox::{Conn, NewEvent, insert_event};
+use super::outbox::{Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, repeat, set_where_ids};
 use super::{Store, new_id, on_pool};
 
-/// Rows per multi-row statement (well below either database's parameter limit).
-const CHUNK: usize = 200;
+/// Rows per multi-row statement: a whole default batch in one, at most 5 000 parameters (well
+/// below either database's limit).
+const CHUNK: usize = 500;
 
 /// An attempt's id: a UUIDv7 whose time is the attempt's own (`at`), so the log's ids order by
 /// attempt time and retention finds old attempts through the primary key (no index on `at` to
@@ -102,101 +103,78 @@ pub struct Pruned {
     pub health_history: u64,
 }
 
+/// What one dispatcher round writes, and claims for the next round, in one transaction.
+pub struct Round<'a> {
+    /// First attempts of new deliveries, fanned out from leased events: each delivery row is
+    /// written now, once, in the state its outcome leaves it in.
+    pub fresh: &'a [AttemptOutcome],
+    /// Attempts of claimed (existing) deliveries.
+    pub retried: &'a [AttemptOutcome],
+    /// Leased events whose fan-out is complete (their deliveries among `fresh`, or none matched).
+    pub fanned: &'a [String],
+    /// Then up to this many events and as many due deliveries are leased until `lease_until`
+    /// (0: nothing is claimed).
+    pub claim: i64,
+    pub now: &'a str,
+    pub lease_until: &'a str,
+}
+
+/// The work a round claimed.
+#[derive(Debug, Default)]
+pub struct Claimed {
+    /// Events to fan out, leased.
+    pub events: Vec<EventRow>,
+    /// Due retries, leased, their attempt counted.
+    pub due: Vec<ClaimedDelivery>,
+}
+
+impl Claimed {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.due.is_empty()
+    }
+}
+
 impl Store {
     /// Claims up to `limit` due deliveries of enabled endpoints until `lease_until`, counting the
     /// attempt. Claims are exclusive across replicas (`SKIP LOCKED` on PostgreSQL; SQLite has
     /// one writer), and an expired lease (a crashed dispatcher) is claimed again.
     pub async fn claim_deliveries(&self, now: &str, lease_until: &str, limit: i64) -> Result<Vec<ClaimedDelivery>> {
-        let lock = if self.is_postgres() { "FOR UPDATE SKIP LOCKED" } else { "" };
-        let sql = format!(
-            "UPDATE webhook_deliveries SET lease_until = $2, attempts = attempts + 1
-             WHERE id IN (
-                 SELECT d.id FROM webhook_deliveries d
-                 WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
-                   AND d.endpoint_id IN (SELECT e.id FROM webhook_endpoints e WHERE e.enabled = TRUE)
-                 ORDER BY d.next_attempt_at LIMIT $3 {lock})
-               AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
-             RETURNING id, event_id, endpoint_id, attempts, first_attempt_at"
-        );
-        Ok(on_pool!(self, |p| sqlx::query_as::<_, ClaimedDelivery>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(p).await)?)
+        Ok(on_pool!(self, |p| async {
+            let mut c = p.acquire().await?;
+            claim_due(Conn::from(&mut *c), now, lease_until, limit).await
+        }
+        .await)?)
     }
 
-    /// Records a batch of attempts in one transaction: the delivery log, each delivery's next
-    /// state (lease released), and each endpoint's run of failures.
+    /// Records a batch of attempts of claimed deliveries in one transaction: the delivery log,
+    /// each delivery's next state (lease released), and each endpoint's run of failures.
     pub async fn record_attempts(&self, outcomes: &[AttemptOutcome]) -> Result<()> {
+        self.dispatch_round(&Round { fresh: &[], retried: outcomes, fanned: &[], claim: 0, now: "", lease_until: "" }).await?;
+        Ok(())
+    }
+
+    /// A dispatcher round's one transaction: the outcomes of its last batch (new delivery rows,
+    /// retried ones' next state, the delivery log, the endpoints' runs of failures, the events
+    /// marked fanned out), then the next batch leased.
+    pub async fn dispatch_round(&self, r: &Round<'_>) -> Result<Claimed> {
+        Ok(on_pool!(self, |p| async {
+            let mut tx = p.begin().await?;
+            let claimed = write_round(Conn::from(&mut *tx), r).await?;
+            tx.commit().await?;
+            Ok::<Claimed, sqlx::Error>(claimed)
+        }
+        .await)?)
+    }
+
+    /// Gives back what a dispatcher leased but will not send (it is stopping): the events, and
+    /// the deliveries with their attempt uncounted.
+    pub async fn release(&self, claimed: &Claimed) -> Result<()> {
+        let events: Vec<String> = claimed.events.iter().map(|e| e.id.clone()).collect();
+        let due: Vec<String> = claimed.due.iter().map(|d| d.id.clone()).collect();
         on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
-            // Delivered ones (nearly all, usually) in one statement per chunk, stamped with the
-            // batch's first attempt time; each attempt keeps its own time in the log.
-            let delivered: Vec<&AttemptOutcome> = outcomes.iter().filter(|o| matches!(o.next, NextStep::Delivered)).collect();
-            if let Some(at) = delivered.iter().map(|o| o.at.as_str()).min() {
-                for chunk in delivered.chunks(CHUNK) {
-                    let mut q = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ");
-                    q.push_bind(at).push("), last_attempt_at = ").push_bind(at).push(", delivered_at = ").push_bind(at).push(" WHERE id IN (");
-                    let mut ids = q.separated(", ");
-                    for o in chunk {
-                        ids.push_bind(o.delivery_id.as_str());
-                    }
-                    q.push(")").build().execute(&mut *tx).await?;
-                }
-            }
-            for o in outcomes.iter().filter(|o| !matches!(o.next, NextStep::Delivered)) {
-                let (status, next_at) = match &o.next {
-                    NextStep::RetryAt(at) => ("pending", Some(at.as_str())),
-                    _ => ("failed", None),
-                };
-                sqlx::query(
-                    "UPDATE webhook_deliveries SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
-                        first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4
-                     WHERE id = $1"
-                )
-                .bind(&o.delivery_id)
-                .bind(status)
-                .bind(next_at)
-                .bind(&o.at)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for chunk in outcomes.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error) ",
-                );
-                q.push_values(chunk, |mut row, o| {
-                    row.push_bind(attempt_id(&o.at))
-                        .push_bind(o.delivery_id.as_str())
-                        .push_bind(o.endpoint_id.as_str())
-                        .push_bind(o.event_id.as_str())
-                        .push_bind(o.attempt)
-                        .push_bind(o.at.as_str())
-                        .push_bind(o.response_status)
-                        .push_bind(o.latency_ms)
-                        .push_bind(o.response_body.as_deref())
-                        .push_bind(o.error.as_deref());
-                });
-                q.build().execute(&mut *tx).await?;
-            }
-            // Each endpoint's run of failures: ended by a success in the batch, else started by
-            // its first failure (a batch's attempts ran concurrently).
-            let mut endpoints: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
-            for o in outcomes {
-                let e = endpoints.entry(o.endpoint_id.as_str()).or_insert((false, o.at.as_str()));
-                e.0 |= matches!(o.next, NextStep::Delivered);
-                e.1 = e.1.min(o.at.as_str());
-            }
-            for (id, (delivered, first_at)) in endpoints {
-                if delivered {
-                    sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                } else {
-                    sqlx::query("UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL")
-                        .bind(id)
-                        .bind(first_at)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
+            set_where_ids(Conn::from(&mut *tx), "webhook_events", "lease_until = NULL", &events).await?;
+            set_where_ids(Conn::from(&mut *tx), "webhook_deliveries", "lease_until = NULL, attempts = attempts - 1", &due).await?;
             tx.commit().await
         }
         .await)?;
@@ -283,4 +261,184 @@ impl Store {
         .await)?;
         Ok(Pruned { health_history: self.prune_health_history(cutoff).await?, ..pruned })
     }
+}
+
+async fn write_round(mut c: Conn<'_>, r: &Round<'_>) -> sqlx::Result<Claimed> {
+    let mut by_own_id = true;
+    for chunk in r.fresh.chunks(CHUNK) {
+        by_own_id &= insert_fresh(c.reborrow(), chunk).await? == chunk.len() as u64;
+    }
+    update_retried(c.reborrow(), r.retried).await?;
+    for chunk in r.fresh.chunks(CHUNK) {
+        insert_attempts(c.reborrow(), chunk, !by_own_id).await?;
+    }
+    for chunk in r.retried.chunks(CHUNK) {
+        insert_attempts(c.reborrow(), chunk, false).await?;
+    }
+    note_failures(c.reborrow(), r.fresh.iter().chain(r.retried)).await?;
+    mark_fanned_out(c.reborrow(), r.fanned).await?;
+    if r.claim <= 0 {
+        return Ok(Claimed::default());
+    }
+    let events = lease_events(c.reborrow(), r.now, r.lease_until, r.claim).await?;
+    let due = claim_due(c.reborrow(), r.now, r.lease_until, r.claim).await?;
+    Ok(Claimed { events, due })
+}
+
+/// See [`Store::claim_deliveries`].
+async fn claim_due(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> sqlx::Result<Vec<ClaimedDelivery>> {
+    let lock = if matches!(conn, Conn::Postgres(_)) { "FOR UPDATE SKIP LOCKED" } else { "" };
+    // `status = 'pending'` spelled as the partial index `webhook_deliveries_due` is; the endpoint
+    // test a correlated EXISTS, so SQLite walks that index (an `endpoint_id IN (…)` made it walk
+    // every delivery of each endpoint, delivered ones too, every round).
+    let sql = format!(
+        "UPDATE webhook_deliveries SET lease_until = $2, attempts = attempts + 1
+         WHERE id IN (
+             SELECT d.id FROM webhook_deliveries d
+             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
+               AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = TRUE)
+             ORDER BY d.next_attempt_at LIMIT $3 {lock})
+           AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
+         RETURNING id, event_id, endpoint_id, attempts, first_attempt_at"
+    );
+    on_conn!(conn, |c| sqlx::query_as::<_, ClaimedDelivery>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
+}
+
+/// The rows of new deliveries, in their outcome's state, each with the id its outcome names;
+/// a pair that exists already (a replay, another dispatcher after this one's lease expired) is
+/// left alone, and so is an endpoint deleted meanwhile. Returns the rows written.
+async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<u64> {
+    let sql = numbered(
+        matches!(conn, Conn::Postgres(_)),
+        format!(
+            "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts, next_attempt_at, first_attempt_at,
+                 last_attempt_at, delivered_at, created_at)
+             SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, column10
+             FROM (VALUES {}) AS v WHERE column3 IN (SELECT id FROM webhook_endpoints)
+             ON CONFLICT (event_id, endpoint_id) DO NOTHING",
+            repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+        ),
+    );
+    on_conn!(conn, |c| {
+        let mut q = sqlx::query(&sql);
+        for o in chunk {
+            let (status, next) = match &o.next {
+                NextStep::Delivered => ("delivered", o.at.as_str()),
+                NextStep::RetryAt(at) => ("pending", at.as_str()),
+                NextStep::Failed => ("failed", o.at.as_str()),
+            };
+            let delivered_at = matches!(o.next, NextStep::Delivered).then_some(o.at.as_str());
+            let at = o.at.as_str();
+            q = q.bind(o.delivery_id.as_str()).bind(o.event_id.as_str()).bind(o.endpoint_id.as_str()).bind(status).bind(o.attempt);
+            q = q.bind(next).bind(at).bind(at).bind(delivered_at).bind(at);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })
+}
+
+/// The next state of claimed deliveries after their attempts, leases released.
+async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx::Result<()> {
+    // Delivered ones in one statement per chunk, stamped with the batch's first attempt time;
+    // each attempt keeps its own time in the log.
+    let delivered: Vec<&AttemptOutcome> = outcomes.iter().filter(|o| matches!(o.next, NextStep::Delivered)).collect();
+    if let Some(at) = delivered.iter().map(|o| o.at.as_str()).min() {
+        for chunk in delivered.chunks(CHUNK) {
+            let sql = numbered(
+                matches!(conn, Conn::Postgres(_)),
+                format!(
+                    "UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ?),
+                         last_attempt_at = ?, delivered_at = ? WHERE id IN ({})",
+                    repeat("?", chunk.len())
+                ),
+            );
+            on_conn!(conn.reborrow(), |c| {
+                let mut q = sqlx::query(&sql).bind(at).bind(at).bind(at);
+                for o in chunk {
+                    q = q.bind(o.delivery_id.as_str());
+                }
+                q.execute(c).await?;
+            });
+        }
+    }
+    for o in outcomes.iter().filter(|o| !matches!(o.next, NextStep::Delivered)) {
+        let (status, next_at) = match &o.next {
+            NextStep::RetryAt(at) => ("pending", Some(at.as_str())),
+            _ => ("failed", None),
+        };
+        on_conn!(conn.reborrow(), |c| sqlx::query(
+            "UPDATE webhook_deliveries SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
+                first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4
+             WHERE id = $1"
+        )
+        .bind(&o.delivery_id)
+        .bind(status)
+        .bind(next_at)
+        .bind(&o.at)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// The delivery log's rows. `by_pair`: the delivery id is looked up by (event, endpoint), for
+/// new deliveries of which some were not written with their own id.
+async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], by_pair: bool) -> sqlx::Result<()> {
+    let delivery = if by_pair { "COALESCE((SELECT d.id FROM webhook_deliveries d WHERE d.event_id = ? AND d.endpoint_id = ?), ?)" } else { "?" };
+    let sql = numbered(
+        matches!(conn, Conn::Postgres(_)),
+        format!(
+            "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error)
+             VALUES {}",
+            repeat(&format!("(?, {delivery}, ?, ?, ?, ?, ?, ?, ?, ?)"), chunk.len())
+        ),
+    );
+    on_conn!(conn, |c| {
+        let mut q = sqlx::query(&sql);
+        for o in chunk {
+            q = q.bind(attempt_id(&o.at));
+            if by_pair {
+                q = q.bind(o.event_id.as_str()).bind(o.endpoint_id.as_str());
+            }
+            q = q
+                .bind(o.delivery_id.as_str())
+                .bind(o.endpoint_id.as_str())
+                .bind(o.event_id.as_str())
+                .bind(o.attempt)
+                .bind(o.at.as_str())
+                .bind(o.response_status)
+                .bind(o.latency_ms)
+                .bind(o.response_body.as_deref())
+                .bind(o.error.as_deref());
+        }
+        q.execute(c).await.map(|_| ())
+    })
+}
+
+/// Each endpoint's run of failures: ended by a success among the attempts, else started by its
+/// first failure (a batch's attempts ran concurrently).
+async fn note_failures<'o>(mut conn: Conn<'_>, outcomes: impl Iterator<Item = &'o AttemptOutcome>) -> sqlx::Result<()> {
+    let mut endpoints: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
+    for o in outcomes {
+        let e = endpoints.entry(o.endpoint_id.as_str()).or_insert((false, o.at.as_str()));
+        e.0 |= matches!(o.next, NextStep::Delivered);
+        e.1 = e.1.min(o.at.as_str());
+    }
+    for (id, (delivered, first_at)) in endpoints {
+        if delivered {
+            on_conn!(conn.reborrow(), |c| sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
+                .bind(id)
+                .execute(c)
+                .await
+                .map(|_| ()))?;
+        } else {
+            on_conn!(conn.reborrow(), |c| sqlx::query("UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL")
+                .bind(id)
+                .bind(first_at)
+                .execute(c)
+                .await
+                .map(|_| ()))?;
+        }
+    }
+    Ok(())
 }

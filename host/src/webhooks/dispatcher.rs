@@ -1,9 +1,10 @@
-//! The dispatcher: fan-out of new events to matching endpoints (the new deliveries leased to it
-//! and sent at once), plus leased batches of due retries, signed and posted concurrently, their
-//! outcomes written in one transaction.
+//! The dispatcher: fan-out of leased events to matching endpoints (each delivery's row written
+//! once, with its first outcome), plus leased batches of due retries, signed and posted
+//! concurrently; one transaction per round writes the last batch's outcomes and leases the next.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use super::sender::Sender;
 use super::signing::signature_header;
 use super::{SigningKeys, Webhooks};
 use crate::app::AppState;
-use crate::store::{AttemptOutcome, ClaimedDelivery, EventRow, NextStep, WebhookEndpointRow};
+use crate::store::{AttemptOutcome, Claimed, ClaimedDelivery, EventRow, NextStep, Round, WebhookEndpointRow, new_id};
 
 /// `system.error` code of an endpoint disabled for failing through its whole retry window.
 pub const ENDPOINT_DISABLED: &str = "webhook_endpoint_disabled";
@@ -35,9 +36,42 @@ pub struct Dispatcher {
     /// The earliest `failing_since` among them (`None`: none is failing), so a round looks for
     /// endpoints to disable only when one may be due.
     failing_since: Option<String>,
-    /// The last batch's outcomes, written while the next batch is being sent (its deliveries stay
-    /// leased until then, so nobody claims them; after a crash the leases expire).
-    unrecorded: Vec<AttemptOutcome>,
+    /// The last batch's outcomes, written in the next round's transaction while the next batch
+    /// is being sent (its events and deliveries stay leased until then, so nobody else sends
+    /// them; after a crash the leases expire).
+    unrecorded: Outcomes,
+    /// The next batch, leased in that same transaction.
+    ahead: Claimed,
+}
+
+/// A batch's outcomes, as the store records them.
+#[derive(Default)]
+struct Outcomes {
+    /// First attempts of deliveries fanned out from leased events (their rows not written yet).
+    fresh: Vec<AttemptOutcome>,
+    /// Attempts of claimed deliveries.
+    retried: Vec<AttemptOutcome>,
+    /// The leased events fanned out.
+    fanned: Vec<String>,
+}
+
+impl Outcomes {
+    fn attempts(&self) -> usize {
+        self.fresh.len() + self.retried.len()
+    }
+
+    fn append(&mut self, other: Outcomes) {
+        self.fresh.extend(other.fresh);
+        self.retried.extend(other.retried);
+        self.fanned.extend(other.fanned);
+    }
+}
+
+/// One delivery to attempt: `fresh` when fanned out now (no row yet), else claimed.
+struct Work {
+    delivery: ClaimedDelivery,
+    body: Option<Bytes>,
+    fresh: bool,
 }
 
 /// Runs until `stop` turns true.
@@ -71,18 +105,62 @@ impl Dispatcher {
     pub fn new(app: AppState) -> Dispatcher {
         let config = &app.webhooks.config;
         let sender = Sender::new(config.allow_private, config.timeout, config.concurrency);
-        Dispatcher { app, sender, endpoints: HashMap::new(), failing_since: None, unrecorded: Vec::new() }
+        Dispatcher { app, sender, endpoints: HashMap::new(), failing_since: None, unrecorded: Outcomes::default(), ahead: Claimed::default() }
     }
 
-    /// One round: a batch of new events fanned out, and their deliveries with a batch of due
-    /// ones sent. Returns the work done (events fanned out plus attempts made); 0 means idle.
+    /// One round: a batch of leased events fanned out and sent with a batch of due retries,
+    /// while one transaction writes the previous batch's outcomes and leases the next batch.
+    /// Returns the work done (events fanned out, attempts made and recorded); 0 means idle.
     pub async fn round(&mut self) -> Result<usize> {
         self.refresh_endpoints().await?;
-        let (fanned, fresh) = self.fan_out().await?;
-        let attempted = self.deliver(fresh).await?;
+        let config = self.app.webhooks.config.clone();
+        let limit = config.batch_size.max(1) as i64;
+        let mut done = 0;
+        let mut batch = std::mem::take(&mut self.ahead);
+        if batch.is_empty() {
+            // Nothing leased ahead (the first round, or idle): write what is left, lease now.
+            done += self.unrecorded.attempts();
+            let written = self.write_and_claim(limit, config.lease).await;
+            batch = self.settle(written)?;
+        }
+        if !batch.is_empty() {
+            done += batch.events.len() + self.unrecorded.attempts();
+            let (fanned, work) = self.fan_out(batch.events);
+            // The next batch waits for this one's sending before its own: its lease covers both.
+            let next = self.write_and_claim(limit, config.lease + config.timeout);
+            let (next, mut outcomes) = tokio::join!(next, self.send(work, batch.due));
+            done += outcomes.attempts();
+            outcomes.fanned = fanned;
+            self.unrecorded.append(outcomes);
+            self.ahead = self.settle(next)?;
+        }
         // Every round, not only after a failure: the window can end after the last attempt.
         self.disable_failing().await?;
-        Ok(fanned + attempted)
+        Ok(done)
+    }
+
+    /// The round's transaction: the unrecorded outcomes written, then up to `limit` events and
+    /// due deliveries leased for `lease`. Run it with [`Dispatcher::settle`]: if it fails, the
+    /// outcomes stay for the next round (their leases keep anyone else from sending them).
+    fn write_and_claim(&mut self, limit: i64, lease: Duration) -> impl Future<Output = Result<Claimed, (anyhow::Error, Outcomes)>> + use<> {
+        let previous = std::mem::take(&mut self.unrecorded);
+        let store = self.app.store.clone();
+        let clock = self.app.webhooks.config.clock.clone();
+        async move {
+            let (now, lease_until) = (clock.now_text(), clock.after(lease));
+            let round = Round { fresh: &previous.fresh, retried: &previous.retried, fanned: &previous.fanned, claim: limit, now: &now, lease_until: &lease_until };
+            match store.dispatch_round(&round).await {
+                Ok(claimed) => Ok(claimed),
+                Err(e) => Err((e, previous)),
+            }
+        }
+    }
+
+    fn settle(&mut self, written: Result<Claimed, (anyhow::Error, Outcomes)>) -> Result<Claimed> {
+        written.map_err(|(e, kept)| {
+            self.unrecorded.append(kept);
+            e
+        })
     }
 
     async fn refresh_endpoints(&mut self) -> Result<()> {
@@ -114,62 +192,38 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// Creates the deliveries of new events for the endpoints that match them, leased to this
-    /// dispatcher. Returns the events fanned out and the new deliveries with their bodies.
-    async fn fan_out(&self) -> Result<(usize, Vec<(ClaimedDelivery, Option<Bytes>)>)> {
-        let config = &self.app.webhooks.config;
-        let events = self.app.store.unfanned_events(config.batch_size.max(1) as i64).await?;
-        if events.is_empty() {
-            return Ok((0, vec![]));
-        }
-        let mut pairs = Vec::new();
-        for event in &events {
-            for endpoint in self.endpoints.values().filter(|e| matches(&e.row, event)) {
-                pairs.push((event.id.clone(), endpoint.row.id.clone()));
+    /// The deliveries of leased events to the endpoints that match them, each with a new id and
+    /// its body (written as rows only with their outcome). Returns the events and the work.
+    fn fan_out(&self, events: Vec<EventRow>) -> (Vec<String>, Vec<Work>) {
+        let mut ids = Vec::with_capacity(events.len());
+        let mut work = Vec::with_capacity(events.len());
+        for event in events {
+            let targets: Vec<&Arc<Endpoint>> = self.endpoints.values().filter(|e| matches(&e.row, &event)).collect();
+            let EventRow { id, payload, .. } = event;
+            let body = Bytes::from(payload);
+            for endpoint in targets {
+                let delivery = ClaimedDelivery { id: new_id("whdl"), event_id: id.clone(), endpoint_id: endpoint.row.id.clone(), attempts: 1, first_attempt_at: None };
+                work.push(Work { delivery, body: Some(body.clone()), fresh: true });
             }
+            ids.push(id);
         }
-        let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-        let leased = self.app.store.fan_out(&ids, &pairs, &config.clock.now_text(), &config.clock.after(config.lease)).await?;
-        let payloads: HashMap<String, Bytes> = events.into_iter().map(|e| (e.id, Bytes::from(e.payload))).collect();
-        let fresh = leased
-            .into_iter()
-            .map(|d| {
-                let body = payloads.get(&d.event_id).cloned();
-                (d, body)
-            })
-            .collect();
-        Ok((ids.len(), fresh))
+        (ids, work)
     }
 
-    /// Posts the fresh deliveries and a batch of claimed due ones concurrently while the
-    /// previous batch's attempts are written. Returns the attempts sent and recorded.
-    async fn deliver(&mut self, fresh: Vec<(ClaimedDelivery, Option<Bytes>)>) -> Result<usize> {
-        let config = &self.app.webhooks.config;
-        let clock = &config.clock;
-        let claimed = self.app.store.claim_deliveries(&clock.now_text(), &clock.after(config.lease), config.batch_size.max(1) as i64).await?;
-        let previous = std::mem::take(&mut self.unrecorded);
-        let recorded = previous.len();
-        let store = self.app.store.clone();
-        let record = async move { if previous.is_empty() { Ok(()) } else { store.record_attempts(&previous).await } };
-        let (written, outcomes) = tokio::join!(record, self.send(fresh, claimed));
-        written?;
-        let sent = outcomes.len();
-        self.unrecorded = outcomes;
-        Ok(sent + recorded)
-    }
-
-    /// Writes the outcomes not recorded yet.
+    /// Writes the outcomes not recorded yet, and gives back what was leased ahead (so the next
+    /// dispatcher need not wait for those leases to expire).
     pub async fn flush(&mut self) -> Result<()> {
-        let previous = std::mem::take(&mut self.unrecorded);
-        if !previous.is_empty() {
-            self.app.store.record_attempts(&previous).await?;
+        let written = self.write_and_claim(0, Duration::ZERO).await;
+        self.settle(written)?;
+        let ahead = std::mem::take(&mut self.ahead);
+        if !ahead.is_empty() {
+            self.app.store.release(&ahead).await?;
         }
         Ok(())
     }
 
     /// Sends the fresh deliveries (bodies at hand) and the claimed ones (bodies read now).
-    async fn send(&self, fresh: Vec<(ClaimedDelivery, Option<Bytes>)>, claimed: Vec<ClaimedDelivery>) -> Vec<AttemptOutcome> {
-        let mut work = fresh;
+    async fn send(&self, mut work: Vec<Work>, claimed: Vec<ClaimedDelivery>) -> Outcomes {
         if !claimed.is_empty() {
             let ids: Vec<String> = claimed.iter().map(|d| d.event_id.clone()).collect();
             match self.app.store.event_payloads(&ids).await {
@@ -177,18 +231,23 @@ impl Dispatcher {
                     let payloads: HashMap<String, Bytes> = rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect();
                     work.extend(claimed.into_iter().map(|d| {
                         let body = payloads.get(&d.event_id).cloned();
-                        (d, body)
+                        Work { delivery: d, body, fresh: false }
                     }));
                 }
                 // Their leases expire and they are claimed again.
                 Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot read event payloads"),
             }
         }
-        futures::stream::iter(work)
-            .map(|(d, body)| self.attempt(d, body))
+        let attempts: Vec<(bool, AttemptOutcome)> = futures::stream::iter(work)
+            .map(|w| async move { (w.fresh, self.attempt(w.delivery, w.body).await) })
             .buffer_unordered(self.app.webhooks.config.concurrency.max(1))
             .collect()
-            .await
+            .await;
+        let mut outcomes = Outcomes::default();
+        for (fresh, outcome) in attempts {
+            if fresh { outcomes.fresh.push(outcome) } else { outcomes.retried.push(outcome) }
+        }
+        outcomes
     }
 
     async fn attempt(&self, d: ClaimedDelivery, payload: Option<Bytes>) -> AttemptOutcome {

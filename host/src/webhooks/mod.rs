@@ -7,13 +7,13 @@
 //!   transaction ([`events`] builds them, `store::outbox` writes them), so an event exists exactly
 //!   when its change does;
 //! - **background**: [`dispatcher::run`] (started by `millwright serve`/`demo` through
-//!   `crate::background`) fans each event out to the matching endpoints (the new deliveries
-//!   inserted leased to it and sent at once), claims due retries with leases (`UPDATE …
-//!   RETURNING`, `SKIP LOCKED` on PostgreSQL), signs and posts them (10 s
+//!   `crate::background`) leases new events and fans each out to the matching endpoints (the
+//!   delivery rows written once, with their first outcome), claims due retries with leases
+//!   (`UPDATE … RETURNING`, `SKIP LOCKED` on PostgreSQL), signs and posts them (10 s
 //!   timeout, 2xx = delivered), retries with exponential backoff within the retry window (same
 //!   `webhook-id`), logs every attempt and disables an endpoint that failed for the whole window
-//!   (raising `system.error`). A crash loses nothing: an unfinished attempt's lease expires and
-//!   the delivery is claimed again.
+//!   (raising `system.error`). A crash loses nothing: an unfinished attempt's lease (on the
+//!   event, or on the delivery) expires and it is leased again.
 //!
 //! Endpoints are managed under `/v1/admin/webhook-endpoints` ([`admin`], [`log`]).
 

@@ -1,9 +1,10 @@
 //! Store conformance of the webhook outbox and connection health, on SQLite and PostgreSQL:
-//! events written with their change, idempotent fan-out, exclusive leased claims (an expired
-//! lease is claimed again), the delivery log, auto-disable once, redelivery, retention, health
+//! events written with their change, exclusive leases on events and deliveries (an expired lease
+//! is claimed again), each delivery written once with its first outcome (a second sender's
+//! attempt joins it), the delivery log, auto-disable once, redelivery, retention, health
 //! claims, compare-and-swap status changes with one event, reconnects.
 
-use millwright::store::{AttemptOutcome, CheckRun, HealthUpdate, NewWebhookEndpoint, NextStep, ReplaceCredentials, Store};
+use millwright::store::{AttemptOutcome, CheckRun, ClaimedDelivery, HealthUpdate, NewWebhookEndpoint, NextStep, ReplaceCredentials, Round, Store};
 
 use super::connection;
 use crate::databases::fresh_postgres;
@@ -42,26 +43,44 @@ fn attempt(delivery: &millwright::store::ClaimedDelivery, at: &str, status: i64,
     }
 }
 
+/// A round that writes nothing and leases up to 10 events and due deliveries.
+fn lease<'a>(now: &'a str, lease_until: &'a str) -> Round<'a> {
+    Round { fresh: &[], retried: &[], fanned: &[], claim: 10, now, lease_until }
+}
+
+fn fresh(id: &str, event_id: &str) -> ClaimedDelivery {
+    ClaimedDelivery { id: id.into(), event_id: event_id.into(), endpoint_id: "whep_a".into(), attempts: 1, first_attempt_at: None }
+}
+
 async fn outbox_round_trip(store: &Store) {
     store.ensure_end_customer("acme", None).await.unwrap();
     store.insert_connection(&connection("conn_w", "acme", "maintainx")).await.unwrap();
-    let events = store.unfanned_events(10).await.unwrap();
+    store.insert_webhook_endpoint(&endpoint("whep_a"), T0).await.unwrap();
+    let events = store.dispatch_round(&lease(T0, T2)).await.unwrap().events;
     assert_eq!(events.len(), 1, "connection.created is written with the connection");
     assert_eq!((events[0].event_type.as_str(), events[0].connection_id.as_deref()), ("connection.created", Some("conn_w")));
-    store.insert_webhook_endpoint(&endpoint("whep_a"), T0).await.unwrap();
-    let pair = vec![(events[0].id.clone(), "whep_a".to_string())];
-    let leased = store.fan_out(&[events[0].id.clone()], &pair, T0, T2).await.unwrap();
-    assert_eq!((leased.len(), leased[0].attempts), (1, 1), "the new delivery, leased to the fan-out, its first attempt counted");
-    assert!(store.fan_out(&[events[0].id.clone()], &pair, T0, T2).await.unwrap().is_empty(), "fan-out twice is one delivery, sent once");
-    assert!(store.unfanned_events(10).await.unwrap().is_empty());
+    let event = events[0].id.clone();
+    assert!(store.dispatch_round(&lease(T1, T2)).await.unwrap().is_empty(), "a leased event is nobody else's");
+    let again = store.dispatch_round(&lease(T2, T9)).await.unwrap();
+    assert_eq!(again.events.len(), 1, "an expired lease (a crashed dispatcher) is leased again");
+    store.release(&again).await.unwrap();
+    assert_eq!(store.dispatch_round(&lease(T2, T9)).await.unwrap().events.len(), 1, "a released lease (a dispatcher stopping) at once");
 
-    assert!(store.claim_deliveries(T0, T2, 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
-    assert!(store.claim_deliveries(T1, T2, 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
-    let again = store.claim_deliveries(T2, T9, 10).await.unwrap();
-    assert_eq!((again.len(), again[0].attempts), (1, 2), "an expired lease (a crashed dispatcher) is claimed again");
-    store.record_attempts(&[attempt(&again[0], T2, 500, NextStep::RetryAt(T9.into()))]).await.unwrap();
-    assert!(store.claim_deliveries(T2, T9, 10).await.unwrap().is_empty(), "not due before its retry time");
+    // The first attempt's outcome writes the delivery row and marks the event, in one round.
+    let first = attempt(&fresh("whdl_first", &event), T2, 500, NextStep::RetryAt(T9.into()));
+    let fanned = [event.clone()];
+    let round = Round { fresh: std::slice::from_ref(&first), retried: &[], fanned: &fanned, claim: 10, now: T2, lease_until: T9 };
+    assert!(store.dispatch_round(&round).await.unwrap().is_empty(), "fanned out, and not due before its retry time");
     assert_eq!(store.webhook_endpoint("whep_a").await.unwrap().unwrap().failing_since.as_deref(), Some(T2));
+    // A second dispatcher that sent it too (after the first one's lease expired) adds its
+    // attempt to the same delivery.
+    let second = attempt(&fresh("whdl_second", &event), T2, 500, NextStep::RetryAt(T9.into()));
+    let round = Round { fresh: std::slice::from_ref(&second), retried: &[], fanned: &fanned, claim: 0, now: T2, lease_until: T9 };
+    store.dispatch_round(&round).await.unwrap();
+    let pending = store.webhook_deliveries("whep_a", Some("pending"), None, 10).await.unwrap();
+    assert_eq!(pending.iter().map(|d| (d.id.as_str(), d.attempts)).collect::<Vec<_>>(), [("whdl_first", 1)]);
+    let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
+    assert!(log.len() == 2 && log.iter().all(|a| a.delivery_id == "whdl_first"), "{log:?}");
 
     let disabled = store
         .disable_failing_endpoints(T9, "failing", T9, |id| millwright::webhooks::events::system_error("x", id, serde_json::json!({}), T9))
@@ -70,18 +89,21 @@ async fn outbox_round_trip(store: &Store) {
     assert_eq!(disabled, ["whep_a"]);
     assert!(store.disable_failing_endpoints(T9, "failing", T9, |_| unreachable!()).await.unwrap().is_empty(), "once");
     assert!(store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap().is_empty(), "disabled endpoints get nothing");
-    let alarm = store.unfanned_events(10).await.unwrap();
+    let alarm = store.dispatch_round(&lease(T9, "2030-01-01T00:01:00.000000Z")).await.unwrap().events;
     assert_eq!((alarm.len(), alarm[0].event_type.as_str(), alarm[0].environment.as_deref()), (1, "system.error", None));
-    store.fan_out(&[alarm[0].id.clone()], &[], T9, T9).await.unwrap();
+    let none = Round { fanned: &[alarm[0].id.clone()], claim: 0, ..lease(T9, T9) };
+    store.dispatch_round(&none).await.unwrap();
 
     let change = millwright::store::EndpointChange { enabled: Some(true), ..Default::default() };
     assert!(store.update_webhook_endpoint("whep_a", &change, T9).await.unwrap());
     let back = store.webhook_endpoint("whep_a").await.unwrap().unwrap();
     assert!(back.enabled && back.failing_since.is_none() && back.disabled_reason.is_none());
     let due = store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap();
+    assert_eq!((due.len(), due[0].id.as_str(), due[0].attempts), (1, "whdl_first", 2), "the retry, its attempt counted");
+    assert!(store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
     store.record_attempts(&[attempt(&due[0], T9, 200, NextStep::Delivered)]).await.unwrap();
     let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
-    assert_eq!(log.iter().map(|a| (a.attempt, a.response_status)).collect::<Vec<_>>(), [(3, Some(200)), (2, Some(500))]);
+    assert_eq!(log.iter().map(|a| (a.attempt, a.response_status)).collect::<Vec<_>>(), [(2, Some(200)), (1, Some(500)), (1, Some(500))]);
     assert_eq!(store.webhook_deliveries("whep_a", Some("delivered"), None, 10).await.unwrap().len(), 1);
 
     store.redeliver(&[due[0].event_id.clone()], "whep_a", T9).await.unwrap();
@@ -90,7 +112,7 @@ async fn outbox_round_trip(store: &Store) {
     store.record_attempts(&[attempt(&redo[0], T9, 204, NextStep::Delivered)]).await.unwrap();
 
     let pruned = store.prune("2031-01-01T00:00:00.000000Z").await.unwrap();
-    assert_eq!((pruned.attempts, pruned.deliveries, pruned.events), (3, 1, 2), "{pruned:?}");
+    assert_eq!((pruned.attempts, pruned.deliveries, pruned.events), (4, 1, 2), "{pruned:?}");
     assert!(store.event(&due[0].event_id).await.unwrap().is_none());
     assert!(store.delete_webhook_endpoint("whep_a").await.unwrap());
 }
