@@ -2,14 +2,13 @@
 //! connector of `runtime::outbound::client`: names resolved by the host, every address checked
 //! against the private-target rule before connecting).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 
 use crate::runtime::outbound::client::{UpstreamClient, build_client_with_idle};
-use crate::runtime::outbound::egress::{EgressPolicy, Origin, PrivateAccess};
+use crate::runtime::outbound::egress::{EgressPolicy, PrivateAccess};
 
 /// The first bytes of a response body the delivery log keeps.
 pub const LOGGED_BODY_BYTES: usize = 1024;
@@ -39,18 +38,8 @@ impl Sender {
     /// `concurrency`: the most posts in flight at once; as many connections per host stay open
     /// between batches, so a batch does not reconnect what the previous one opened.
     pub fn new(allow_private: bool, timeout: Duration, concurrency: usize) -> Sender {
-        let private = if allow_private {
-            PrivateAccess::Allow(vec!["0.0.0.0/0".parse().expect("a CIDR"), "::/0".parse().expect("a CIDR")])
-        } else {
-            PrivateAccess::Deny
-        };
         // Only the address rule applies: the origin is the endpoint's own, checked when it was saved.
-        let policy = EgressPolicy {
-            base: Origin { https: true, host: "webhooks.invalid".into(), port: 443 },
-            approved_hosts: vec![],
-            private,
-            dns_overrides: Arc::default(),
-        };
+        let policy = if allow_private { EgressPolicy::any_address() } else { EgressPolicy::address_rules_only(PrivateAccess::Deny) };
         Sender { client: build_client_with_idle(policy, timeout, concurrency.max(1)), timeout }
     }
 
