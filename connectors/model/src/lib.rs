@@ -54,7 +54,7 @@ pub use records::{
     MappingWarning, Part, Priority, PurchaseOrder, PurchaseOrderStatus, User, Vendor, WorkOrder,
     WorkOrderStatus,
 };
-pub use schema::{json_schema, write_json_schema};
+pub use schema::{inline_schema, json_schema, write_json_schema};
 pub use validate::{FieldError, WriteOp, validate_write};
 pub use writes::{
     MaintenanceRequestCreate, MaintenanceRequestPatch, WorkOrderCreate, WorkOrderPatch,

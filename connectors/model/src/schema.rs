@@ -7,7 +7,8 @@ use crate::entity::{Entity, FieldKind, FieldSpec};
 use crate::records;
 use crate::validate::WriteOp;
 
-fn inline_schema<T: JsonSchema>() -> Value {
+/// The draft 2020-12 schema of `T`, with its subschemas inlined (no `$ref`s).
+pub fn inline_schema<T: JsonSchema>() -> Value {
     let generator = SchemaSettings::draft2020_12()
         .with(|s| s.inline_subschemas = true)
         .into_generator();

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::openapi::ops::{object, page_of, types::*};
+use crate::openapi::ops::{object, page_of, schema_of, types::*};
 
 /// `connections::view`.
 pub fn connection() -> Value {
@@ -36,12 +36,9 @@ pub fn end_customer() -> Value {
     object(json!({ "end_customer_id": string(), "name": nullable_string(), "metadata": nullable_object(), "created_at": timestamp(), "updated_at": timestamp() }))
 }
 
-/// A token as lists show it: never the secret.
+/// A token as lists show it (the row: never the secret).
 pub fn token() -> Value {
-    object(json!({
-        "id": string(), "connection_id": string(), "prefix": string(), "environment": string(), "created_at": timestamp(),
-        "last_used_at": nullable_timestamp(), "expires_at": nullable_timestamp(), "revoked_at": nullable_timestamp()
-    }))
+    schema_of::<crate::store::TokenRow>()
 }
 
 pub fn token_created() -> Value {
@@ -94,7 +91,7 @@ pub fn runtime() -> Value {
 }
 
 pub fn trusted_key() -> Value {
-    object(json!({ "key_id": string(), "public_key": { "type": "string", "description": "base64 of the 32-byte ed25519 public key" }, "added_by": string(), "added_at": timestamp() }))
+    schema_of::<crate::store::TrustedKeyRow>()
 }
 
 pub fn trusted_keys() -> Value {

@@ -11,7 +11,12 @@ use crate::openapi::ops::{self, OperationDocs};
 
 /// `WorkOrder` for `work_order`.
 fn schema_name(entity: Entity) -> String {
-    entity.name().split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+    pascal(entity.name())
+}
+
+/// `WorkOrders` for `work-orders`, `WorkOrder` for `work_order`.
+fn pascal(words: &str) -> String {
+    words.split(['_', '-']).map(|w| w[..1].to_uppercase() + &w[1..]).collect()
 }
 
 fn human(entity: Entity) -> String {
@@ -39,13 +44,9 @@ fn strip_meta(mut schema: Value) -> Value {
     schema
 }
 
-fn pascal_plural(entity: Entity) -> String {
-    entity.path_segment().split('-').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
-}
-
 pub fn list(op: TransformOperation<'_>, entity: Entity) -> TransformOperation<'_> {
     let op = op
-        .id(&format!("list{}", pascal_plural(entity)))
+        .id(&format!("list{}", pascal(entity.path_segment())))
         .tag("unified")
         .summary(&format!("List {}", human(entity)))
         .description(&format!(

@@ -36,10 +36,7 @@ pub fn routes() -> ApiRouter {
         .api_route(
             "/v1/admin/connections/{id}/health-history",
             get_with(history, |op| {
-                let item = object(json!({
-                    "id": string(), "at": timestamp(), "kind": string(), "ok": { "type": ["boolean", "null"] },
-                    "old_status": nullable_string(), "new_status": nullable_string(), "reason": nullable_string(), "error": nullable_string()
-                }));
+                let item = ops::schema_of::<crate::store::HealthHistoryRow>();
                 ops::json_response(op.id("listConnectionHealthHistory").tag("health").summary("Checks and status changes, newest first"), 200, "A page of history", ops::page_of(item))
             }),
         )

@@ -128,13 +128,7 @@ pub fn require_scheme(op: &mut Operation, scheme: &str) {
 
 /// A raw request body of the given media type.
 pub fn binary_body(op: &mut Operation, media_type: &str, description: &str) {
-    let media = MediaType { schema: Some(schema_object(json!({ "type": "string", "contentMediaType": media_type }))), ..MediaType::default() };
-    op.request_body = Some(ReferenceOr::Item(RequestBody {
-        description: Some(description.into()),
-        content: [(media_type.to_string(), media)].into_iter().collect(),
-        required: true,
-        ..RequestBody::default()
-    }));
+    set_body(op, media_type, json!({ "type": "string", "contentMediaType": media_type }), Some(description));
 }
 
 /// An optional string header parameter.
@@ -181,9 +175,14 @@ pub fn query_parameter(op: &mut Operation, name: &str, schema: Value, descriptio
 
 /// A required JSON request body with a hand-written schema (or a `$ref` to a component).
 pub fn json_body(op: &mut Operation, schema: Value) {
+    set_body(op, "application/json", schema, None);
+}
+
+fn set_body(op: &mut Operation, media_type: &str, schema: Value, description: Option<&str>) {
     let media = MediaType { schema: Some(schema_object(schema)), ..MediaType::default() };
     op.request_body = Some(ReferenceOr::Item(RequestBody {
-        content: [("application/json".to_string(), media)].into_iter().collect(),
+        description: description.map(String::from),
+        content: [(media_type.to_string(), media)].into_iter().collect(),
         required: true,
         ..RequestBody::default()
     }));
@@ -210,6 +209,19 @@ pub fn json_response<'t>(mut op: TransformOperation<'t>, status: u16, descriptio
     let responses = op.inner_mut().responses.get_or_insert_with(Default::default);
     responses.responses.insert(aide::openapi::StatusCode::Code(status), ReferenceOr::Item(response));
     op
+}
+
+/// The schema of a row the API serialises whole (`TokenRow`, `DeliveryRow`, ...): from its type,
+/// every field present (serde writes `None` as `null`).
+pub fn schema_of<T: schemars::JsonSchema>() -> Value {
+    let mut schema = millwright_model::inline_schema::<T>();
+    if let Some(o) = schema.as_object_mut() {
+        o.remove("$schema");
+        o.remove("title");
+    }
+    let fields: Vec<Value> = schema["properties"].as_object().map(|p| p.keys().map(|k| json!(k)).collect()).unwrap_or_default();
+    schema["required"] = Value::Array(fields);
+    schema
 }
 
 /// An object schema whose listed properties are all present (possibly `null`); more may follow.

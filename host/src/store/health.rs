@@ -58,7 +58,7 @@ pub struct CheckRun {
     pub next_check_at: String,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, schemars::JsonSchema)]
 pub struct HealthHistoryRow {
     pub id: String,
     pub at: String,

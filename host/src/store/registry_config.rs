@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Store, now, on_pool};
 
-#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct TrustedKeyRow {
     pub key_id: String,
     /// base64 of the 32-byte ed25519 public key.

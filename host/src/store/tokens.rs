@@ -59,7 +59,7 @@ impl Store {
     }
 }
 
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, schemars::JsonSchema)]
 pub struct TokenRow {
     pub id: String,
     pub connection_id: String,

@@ -67,7 +67,7 @@ pub enum NextStep {
     Failed,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, schemars::JsonSchema)]
 pub struct AttemptRow {
     pub id: String,
     pub delivery_id: String,
@@ -80,7 +80,7 @@ pub struct AttemptRow {
     pub error: Option<String>,
 }
 
-#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize, schemars::JsonSchema)]
 pub struct DeliveryRow {
     pub id: String,
     pub event_id: String,

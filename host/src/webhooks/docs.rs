@@ -95,18 +95,13 @@ fn endpoint() -> Value {
 }
 
 fn delivery() -> Value {
-    object(json!({
-        "id": string(), "event_id": string(), "endpoint_id": string(), "status": one_of(&["pending", "delivered", "failed"]), "attempts": integer(),
-        "next_attempt_at": string(), "first_attempt_at": nullable_timestamp(), "last_attempt_at": nullable_timestamp(),
-        "delivered_at": nullable_timestamp(), "created_at": timestamp()
-    }))
+    let mut schema = ops::schema_of::<crate::store::DeliveryRow>();
+    schema["properties"]["status"] = one_of(&["pending", "delivered", "failed"]);
+    schema
 }
 
 fn attempt() -> Value {
-    object(json!({
-        "id": string(), "delivery_id": string(), "event_id": string(), "attempt": integer(), "at": timestamp(), "response_status": nullable_integer(),
-        "latency_ms": integer(), "response_body": nullable_string(), "error": nullable_string()
-    }))
+    ops::schema_of::<crate::store::AttemptRow>()
 }
 
 /// `PATCH /v1/admin/webhook-endpoints/{id}` (checked field by field by the handler).
