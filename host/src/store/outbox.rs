@@ -92,18 +92,55 @@ pub(crate) async fn insert_event(conn: Conn<'_>, e: &NewEvent, fanned_out: bool)
 /// are written with their first outcome, and the events marked, by [`mark_fanned_out`]; a crash
 /// before that lets the lease expire and the event is leased again (delivered at least once).
 pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> sqlx::Result<Vec<EventRow>> {
-    let lock = if matches!(conn, Conn::Postgres(_)) { "FOR UPDATE SKIP LOCKED" } else { "" };
     // `fanned_out = FALSE` spelled as the partial index `webhook_events_unfanned` is (a bound
     // parameter would not let SQLite use it).
-    let sql = format!(
-        "UPDATE webhook_events SET lease_until = $2
-         WHERE id IN (
-             SELECT id FROM webhook_events WHERE fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1)
-             ORDER BY id LIMIT $3 {lock})
-           AND fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1)
-         RETURNING {EVENT_COLUMNS}"
-    );
-    on_conn!(conn, |c| sqlx::query_as::<_, EventRow>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
+    const CANDIDATES: &str = "SELECT id FROM webhook_events WHERE fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT $3";
+    match conn {
+        Conn::Postgres(c) => {
+            let sql = format!(
+                "UPDATE webhook_events SET lease_until = $2
+                 WHERE id IN ({CANDIDATES} FOR UPDATE SKIP LOCKED)
+                   AND fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1)
+                 RETURNING {EVENT_COLUMNS}"
+            );
+            sqlx::query_as::<_, EventRow>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await
+        }
+        // sqlx hands each row of a result from SQLite's worker thread to the caller on its own
+        // (a channel send, a wake-up, a copy of every value): 256 leased rows with their bodies
+        // per round cost more than SQLite's work on them. So the batch is read as one row (a
+        // JSON array) and then leased by the same selection: both run under the transaction's
+        // write lock (`BEGIN IMMEDIATE`, see `Store::dispatch_round`), so nothing changes in
+        // between, and without it the lease would fail (a stale snapshot) rather than differ.
+        Conn::Sqlite(c) => {
+            let select = format!(
+                "SELECT json_group_array(json_array({EVENT_COLUMNS})) FROM (SELECT {EVENT_COLUMNS} FROM webhook_events
+                 WHERE fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT $2)"
+            );
+            let (batch,): (String,) = sqlx::query_as(&select).bind(now).bind(limit).fetch_one(&mut *c).await?;
+            type Fields = (String, String, Option<String>, Option<String>, Option<String>, String, String);
+            let rows: Vec<Fields> = serde_json::from_str(&batch).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            if rows.is_empty() {
+                return Ok(vec![]);
+            }
+            let lease = format!("UPDATE webhook_events SET lease_until = $2 WHERE id IN ({CANDIDATES})");
+            let leased = sqlx::query(&lease).bind(now).bind(lease_until).bind(limit).execute(&mut *c).await?.rows_affected();
+            if leased != rows.len() as u64 {
+                return Err(sqlx::Error::Protocol(format!("leased {leased} events, read {}", rows.len())));
+            }
+            Ok(rows
+                .into_iter()
+                .map(|(id, event_type, environment, connection_id, end_customer_id, payload, created_at)| EventRow {
+                    id,
+                    event_type,
+                    environment,
+                    connection_id,
+                    end_customer_id,
+                    payload,
+                    created_at,
+                })
+                .collect())
+        }
+    }
 }
 
 /// Marks events fanned out (their deliveries written), their leases released.

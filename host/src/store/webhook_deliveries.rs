@@ -157,13 +157,23 @@ impl Store {
     /// retried ones' next state, the delivery log, the endpoints' runs of failures, the events
     /// marked fanned out), then the next batch leased.
     pub async fn dispatch_round(&self, r: &Round<'_>) -> Result<Claimed> {
-        Ok(on_pool!(self, |p| async {
-            let mut tx = p.begin().await?;
-            let claimed = write_round(Conn::from(&mut *tx), r).await?;
-            tx.commit().await?;
-            Ok::<Claimed, sqlx::Error>(claimed)
-        }
-        .await)?)
+        let claimed = match &self.pool {
+            // The write lock from the start: the lease reads its batch, then leases the same
+            // selection (see `outbox::lease_events`), with no other writer in between.
+            super::Pool::Sqlite(p) => {
+                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                let claimed = write_round(Conn::from(&mut *tx), r).await?;
+                tx.commit().await?;
+                claimed
+            }
+            super::Pool::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                let claimed = write_round(Conn::from(&mut *tx), r).await?;
+                tx.commit().await?;
+                claimed
+            }
+        };
+        Ok(claimed)
     }
 
     /// Gives back what a dispatcher leased but will not send (it is stopping): the events, and

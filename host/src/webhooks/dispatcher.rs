@@ -26,6 +26,8 @@ pub const ENDPOINT_DISABLED: &str = "webhook_endpoint_disabled";
 struct Endpoint {
     row: WebhookEndpointRow,
     keys: SigningKeys,
+    /// `row.event_types()`, parsed once (the fan-out tests it for every event).
+    types: Option<Vec<String>>,
 }
 
 pub struct Dispatcher {
@@ -127,8 +129,14 @@ impl Dispatcher {
             done += batch.events.len() + self.unrecorded.attempts();
             let (fanned, work) = self.fan_out(batch.events);
             // The next batch waits for this one's sending before its own: its lease covers both.
-            let next = self.write_and_claim(limit, config.lease + config.timeout);
+            // The transaction is a task of its own, so its statements and results are handed on
+            // as soon as SQLite's worker has them, not when this task next gets to poll them
+            // between posts.
+            let next = tokio::spawn(self.write_and_claim(limit, config.lease + config.timeout));
             let (next, mut outcomes) = tokio::join!(next, self.send(work, batch.due));
+            // A panicked write loses its outcomes, not their deliveries: the leases expire and
+            // the events and deliveries are sent again (at least once).
+            let next = next.unwrap_or_else(|e| Err((anyhow::anyhow!("the round's write failed: {e}"), Outcomes::default())));
             done += outcomes.attempts();
             outcomes.fanned = fanned;
             self.unrecorded.append(outcomes);
@@ -179,7 +187,7 @@ impl Dispatcher {
                 }
                 let endpoint = match self.endpoints.get(&row.id) {
                     Some(known) if known.row.updated_at == row.updated_at => known.clone(),
-                    _ => Arc::new(Endpoint { keys: self.app.webhooks.signing_keys(&row)?, row }),
+                    _ => Arc::new(Endpoint { keys: self.app.webhooks.signing_keys(&row)?, types: row.event_types(), row }),
                 };
                 fresh.insert(endpoint.row.id.clone(), endpoint);
             }
@@ -198,7 +206,7 @@ impl Dispatcher {
         let mut ids = Vec::with_capacity(events.len());
         let mut work = Vec::with_capacity(events.len());
         for event in events {
-            let targets: Vec<&Arc<Endpoint>> = self.endpoints.values().filter(|e| matches(&e.row, &event)).collect();
+            let targets: Vec<&Arc<Endpoint>> = self.endpoints.values().filter(|e| matches(&e.row, e.types.as_deref(), &event)).collect();
             let EventRow { id, payload, .. } = event;
             let body = Bytes::from(payload);
             for endpoint in targets {
@@ -323,13 +331,13 @@ impl Dispatcher {
 /// Whether an endpoint receives an event: its environment (system events go to every
 /// environment), its event types, and its end-customer and connection filters (which system
 /// events, about no connection, pass).
-fn matches(endpoint: &WebhookEndpointRow, event: &EventRow) -> bool {
+fn matches(endpoint: &WebhookEndpointRow, types: Option<&[String]>, event: &EventRow) -> bool {
     if let Some(env) = &event.environment
         && *env != endpoint.environment
     {
         return false;
     }
-    if endpoint.event_types().is_some_and(|types| !types.iter().any(|t| *t == event.event_type)) {
+    if types.is_some_and(|types| !types.iter().any(|t| *t == event.event_type)) {
         return false;
     }
     if event.environment.is_none() {
@@ -343,7 +351,7 @@ fn matches(endpoint: &WebhookEndpointRow, event: &EventRow) -> bool {
 impl Webhooks {
     /// Whether `endpoint` receives `event` (replays use the same rule as the fan-out).
     pub fn receives(endpoint: &WebhookEndpointRow, event: &EventRow) -> bool {
-        matches(endpoint, event)
+        matches(endpoint, endpoint.event_types().as_deref(), event)
     }
 }
 
