@@ -129,10 +129,12 @@ impl Dispatcher {
             done += batch.events.len() + self.unrecorded.attempts();
             let (fanned, work) = self.fan_out(batch.events);
             // The next batch waits for this one's sending before its own: its lease covers both.
-            // The transaction is a task of its own, so its statements and results are handed on
-            // as soon as SQLite's worker has them, not when this task next gets to poll them
-            // between posts.
-            let next = tokio::spawn(self.write_and_claim(limit, config.lease + config.timeout));
+            // The transaction runs on a thread of its own (a blocking-pool thread driving it), so
+            // each statement follows the last as soon as SQLite's worker answers: as a task it
+            // would wait its turn behind the connections' tasks at every statement.
+            let write = self.write_and_claim(limit, config.lease + config.timeout);
+            let runtime = tokio::runtime::Handle::current();
+            let next = tokio::task::spawn_blocking(move || runtime.block_on(write));
             let (next, mut outcomes) = tokio::join!(next, self.send(work, batch.due));
             // A panicked write loses its outcomes, not their deliveries: the leases expire and
             // the events and deliveries are sent again (at least once).
