@@ -34,6 +34,8 @@ pub struct AppState {
     /// The clock expiries are judged by (link codes, OAuth tokens); tests move it forward.
     pub clock: crate::clock::Clock,
     pub rate_limits: Option<Arc<crate::api::rate_limit::TokenRateLimits>>,
+    /// Connection tokens' `last_used_at`, written at most once a minute per token.
+    pub token_use: Arc<crate::api::token_use::TokenUse>,
     pub request_timeout: std::time::Duration,
     pub health: Arc<Health>,
     pub webhooks: Arc<Webhooks>,
@@ -100,7 +102,8 @@ impl AppState {
         let request_timeout = options.api.request_timeout;
         let health = Arc::new(Health::new(options.health));
         let webhooks = Arc::new(Webhooks::new(options.webhooks, &options.master_key));
-        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url, clock, rate_limits, request_timeout, health, webhooks })
+        let token_use = Default::default();
+        Ok(AppState { store, runtime, registry, connections, mappers, metrics, cursors, admin_token_hash, public_url, clock, rate_limits, token_use, request_timeout, health, webhooks })
     }
 }
 

@@ -1,5 +1,11 @@
 use clap::Parser;
 
+/// mimalloc rather than glibc's malloc: a unified list request builds and frees thousands of
+/// small JSON values, often on another thread than the one that allocated them, and glibc's
+/// allocator took a third of its CPU (BENCHMARKS.md, api_list).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes: 0 success, 1 a failure while running, 2 bad usage or invalid configuration.
 const EXIT_USAGE: u8 = 2;
 

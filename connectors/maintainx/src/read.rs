@@ -281,9 +281,9 @@ fn list_passed_through(
     };
     let mut records = Vec::with_capacity(page.items.len());
     for item in page.items {
-        match stream::record(entity, item)? {
-            Some(record) if plan.keeps(&record) => records.push(record),
-            _ => {}
+        let record = stream::record(entity, item)?;
+        if plan.keeps(&record) {
+            records.push(record);
         }
     }
     Ok(Page {

@@ -1,15 +1,16 @@
 //! A list page split without building it: each record's JSON text is passed through as the
 //! vendor sent it, with only the enrichment keys appended.
 //!
-//! Per page: the body is split into its top-level keys and the record array into one
-//! [`RawValue`] per record (borrowed slices of the body, no copy). Per record: a probe reads only
-//! the keys the record or its enrichment needs (`id`, `updatedAt`, `deletedAt`, and for work
-//! orders `asset`, `location`, `assignees` and whether the enriched keys are already there);
-//! everything else is skipped by the parser. Entities whose enrichment needs the whole record
-//! (parts, purchase orders, users, hydrated vendors) take the `Value` path in `read.rs`.
+//! One pass over the body ([`JsonWalk`]): the walker steps through the page's keys and the
+//! record array by hand while serde_json parses each record into a [`Probe`] of only the keys
+//! the record or its enrichment needs (`id`, `updatedAt`, `deletedAt`, and for work orders
+//! `asset`, `location`, `assignees` and whether the enriched keys are already there);
+//! everything else is skipped by the parser, and the record's exact text is known from where the
+//! parse ended (a slice of the body, no copy). Splitting with `RawValue` and then probing each
+//! record read every byte three times. Entities whose enrichment needs the whole record (parts,
+//! purchase orders, users, hydrated vendors) take the `Value` path in `read.rs`.
 
-use std::collections::HashMap;
-
+use millwright_sdk::json_walk::JsonWalk;
 use millwright_sdk::{ConnectorError, Entity, SourceRecord, ids, time};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -26,33 +27,58 @@ pub fn passes_through(entity: Entity) -> bool {
     )
 }
 
-/// A list answer: its records (one slice of the body each) and `nextCursor`.
+/// A list answer: its records (objects only; other items are skipped) and `nextCursor`.
 pub struct RawPage<'a> {
-    pub items: Vec<&'a RawValue>,
+    pub items: Vec<Item<'a>>,
     pub next_cursor: Option<String>,
 }
 
+/// One record of a list page: its text (a slice of the body) and its probed keys.
+pub struct Item<'a> {
+    text: &'a str,
+    probe: Probe<'a>,
+}
+
 /// Splits a list answer (`{"<list_key>": [...], "nextCursor": ...}`); `None` when it is not
-/// an object (a missing or `null` list is an empty page, as before).
+/// an object or its list is neither an array nor `null` (a missing or `null` list is an empty
+/// page). A key given twice counts once, the last, as when the page was read into a map.
 pub fn split_page<'a>(body: &'a [u8], list_key: &str) -> Result<Option<RawPage<'a>>, serde_json::Error> {
     let text = std::str::from_utf8(body).map_err(serde::de::Error::custom)?;
-    if !text.trim_start().starts_with('{') {
+    let mut walk = JsonWalk::new(text);
+    if walk.peek() != Some(b'{') {
         // Not an object (empty, `null`, an array): the caller reports it.
         serde_json::from_str::<serde::de::IgnoredAny>(text)?;
         return Ok(None);
     }
-    let top: HashMap<String, &'a RawValue> = serde_json::from_str(text)?;
-    let items = match top.get(list_key) {
-        None => Vec::new(),
-        Some(raw) if raw.get() == "null" => Vec::new(),
-        Some(raw) if raw.get().starts_with('[') => serde_json::from_str(raw.get())?,
-        Some(_) => return Ok(None),
-    };
-    let next_cursor = match top.get("nextCursor") {
-        Some(raw) if raw.get().starts_with('"') => Some(serde_json::from_str::<String>(raw.get())?),
-        _ => None,
-    };
-    Ok(Some(RawPage { items, next_cursor }))
+    walk.open(b'{')?;
+    let (mut items, mut next_cursor, mut list_is_array) = (Vec::new(), None, true);
+    while let Some(key) = walk.next_key()? {
+        if key == list_key {
+            items.clear();
+            list_is_array = match walk.peek() {
+                Some(b'[') => {
+                    walk.open(b'[')?;
+                    while walk.next_element()? {
+                        if walk.peek() == Some(b'{') {
+                            let (probe, text) = walk.value::<Probe<'a>>()?;
+                            items.push(Item { text, probe });
+                        } else {
+                            walk.skip()?;
+                        }
+                    }
+                    true
+                }
+                _ => walk.skip()? == "null",
+            };
+        } else if key == "nextCursor" {
+            let (cursor, _) = walk.value::<Value>()?;
+            next_cursor = cursor.as_str().map(str::to_owned);
+        } else {
+            walk.skip()?;
+        }
+    }
+    walk.end()?;
+    Ok(list_is_array.then_some(RawPage { items, next_cursor }))
 }
 
 /// Present (even as `null`): `Some(raw)`; absent: `None` (serde's `Option` reads `null` as absent).
@@ -108,15 +134,11 @@ fn nested_id<'a>(value: &'a RawValue) -> Result<Option<&'a RawValue>, serde_json
     Ok(serde_json::from_str::<WithId<'a>>(value.get())?.id)
 }
 
-/// One record as a source record, its text the vendor's with the enrichment keys appended
-/// (`None`: not an object, skipped as before). Same result as `enrich` + `to_record` on the
-/// parsed record, except that keys keep the vendor's order.
-pub fn record(entity: Entity, raw: &RawValue) -> Result<Option<SourceRecord>, ConnectorError> {
-    let text = raw.get();
-    if !text.starts_with('{') {
-        return Ok(None);
-    }
-    let probe: Probe<'_> = serde_json::from_str(text)?;
+/// One record as a source record, its text the vendor's with the enrichment keys appended.
+/// Same result as `enrich` + `to_record` on the parsed record, except that keys keep the
+/// vendor's order.
+pub fn record(entity: Entity, item: Item<'_>) -> Result<SourceRecord, ConnectorError> {
+    let Item { text, probe } = item;
     let mut added: Vec<(&str, String)> = Vec::new();
     if entity == Entity::WorkOrder {
         // The registry's test build (feature `v2`) marks its records, as `enrich` does.
@@ -171,12 +193,12 @@ pub fn record(entity: Entity, raw: &RawValue) -> Result<Option<SourceRecord>, Co
         _ => None,
     };
     let deleted = probe.deleted_at.is_some_and(|raw| raw.get() != "null");
-    Ok(Some(SourceRecord {
+    Ok(SourceRecord {
         id: ids::compose(&[id]),
         updated_at,
         deleted,
         data: append_keys(text, &added),
-    }))
+    })
 }
 
 /// `{...}` with `"key":value` pairs added before the closing brace.
@@ -210,10 +232,17 @@ mod tests {
     use serde_json::{Map, json};
 
     /// The pass-through record equals the parsed path's (as JSON values).
+    /// The only item of a page holding `text`.
+    fn only_item(body: &str) -> Item<'_> {
+        let mut page = split_page(body.as_bytes(), "workOrders").unwrap().unwrap();
+        assert_eq!(page.items.len(), 1);
+        page.items.pop().unwrap()
+    }
+
     fn same_as_parsed(entity: Entity, record: Value) {
         let text = record.to_string();
-        let raw: Box<RawValue> = serde_json::from_str(&text).unwrap();
-        let fast = super::record(entity, &raw).unwrap().unwrap();
+        let body = format!(r#"{{"workOrders":[{text}]}}"#);
+        let fast = super::record(entity, only_item(&body)).unwrap();
         let mut obj: Map<String, Value> = record.as_object().unwrap().clone();
         enrich(entity, &mut obj, None);
         let slow = to_record(obj).unwrap();
@@ -239,10 +268,11 @@ mod tests {
 
     #[test]
     fn records_without_id_or_not_objects() {
-        let raw: Box<RawValue> = serde_json::from_str(r#"{"title": "x"}"#).unwrap();
-        assert!(super::record(Entity::WorkOrder, &raw).is_err());
-        let raw: Box<RawValue> = serde_json::from_str("[1]").unwrap();
-        assert!(super::record(Entity::WorkOrder, &raw).unwrap().is_none());
+        let item = only_item(r#"{"workOrders": [{"title": "x"}]}"#);
+        assert!(super::record(Entity::WorkOrder, item).is_err());
+        let page = split_page(br#"{"workOrders": [[1], "x", 3, null, {"id": 2}, true]}"#, "workOrders").unwrap().unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].text, r#"{"id": 2}"#);
     }
 
     #[test]
@@ -261,7 +291,7 @@ mod tests {
         let body = br#"{"workOrders": [{"id": 1}, {"id": 2}], "nextCursor": "abc", "total": 9}"#;
         let page = split_page(body, "workOrders").unwrap().unwrap();
         assert_eq!(page.items.len(), 2);
-        assert_eq!(page.items[1].get(), r#"{"id": 2}"#);
+        assert_eq!(page.items[1].text, r#"{"id": 2}"#);
         assert_eq!(page.next_cursor.as_deref(), Some("abc"));
         let page = split_page(br#"{"workOrders": null, "nextCursor": null}"#, "workOrders").unwrap().unwrap();
         assert!(page.items.is_empty() && page.next_cursor.is_none());
@@ -269,5 +299,12 @@ mod tests {
         assert!(split_page(b"null", "workOrders").unwrap().is_none());
         assert!(split_page(br#"{"workOrders": 5}"#, "workOrders").unwrap().is_none());
         assert!(split_page(b"{nope", "workOrders").is_err());
+        assert!(split_page(br#"{"workOrders": [{"id": 1},], "nextCursor": null}"#, "workOrders").is_err());
+        assert!(split_page(br#"{"workOrders": [{"id": 1}]} {}"#, "workOrders").is_err());
+        assert!(split_page(br#"{"workOrders": [{"id": 1} {"id": 2}]}"#, "workOrders").is_err());
+        // The last of a repeated key counts, as in a map.
+        let page = split_page(br#"{"workOrders": 5, "workOrders": [{"id": 3}], "nextCursor": 7}"#, "workOrders").unwrap().unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert!(page.next_cursor.is_none());
     }
 }

@@ -31,7 +31,8 @@
 //!   (the host injects credentials and polices egress); natively, with the `native` feature, the
 //!   same API runs over `ureq`, so connector logic can be unit-tested and benchmarked without
 //!   Wasm. [`http::error_for_status`] maps HTTP statuses to [`ConnectorError`].
-//! - [`ids`] (composite unified ids), [`paging`] (vendor cursor encodings), [`time`] (RFC 3339),
+//! - [`ids`] (composite unified ids), [`paging`] (vendor cursor encodings), [`json_walk`]
+//!   (one-pass list pages: each record parsed and its text kept), [`time`] (RFC 3339),
 //!   [`log`], [`cache`] (the connection-scoped session cache), [`ctx`] (settings, URLs).
 //! - [`model`]: the unified model crate (typed writes such as `WorkOrderCreate` and
 //!   `WorkOrderPatch` with [`model::Patch`]).
@@ -84,6 +85,7 @@ pub mod ctx;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod json_walk;
 pub mod log;
 pub mod paging;
 pub mod time;

@@ -8,6 +8,11 @@
 
 pub mod fixture;
 
+/// The allocator the `millwright` binary uses (see `host/src/main.rs`), so the in-process host
+/// runs as it does in production.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -225,6 +225,9 @@ pub(crate) struct Slot {
     pub(crate) plan: Plan,
 }
 
+/// Fields the host adds to a mapped record (see [`Mapping`]'s template).
+const HOST_FIELDS: usize = 4;
+
 /// The effective mapping of one entity for one connection: connector defaults with the
 /// connection's overrides, ready to run. Immutable, `Send + Sync`, cheap to share in an `Arc`.
 #[derive(Debug, Clone)]
@@ -366,7 +369,10 @@ impl Mapping {
 
         // The output template, and the slots in its iteration order (the model order with
         // serde_json's `preserve_order`; correct with any map order).
-        let mut template = Map::with_capacity(slots.len());
+        // Room for the fields the host adds to every record (`id`, `deleted`, `remote_data`,
+        // `mapping_warnings`): each record's map is a clone of this one, with its capacity, and
+        // a full map would be rehashed into a bigger one on the host's first insert.
+        let mut template = Map::with_capacity(slots.len() + HOST_FIELDS);
         for slot in &slots {
             let empty = match slot.plan {
                 Plan::CustomFields => Value::Object(Map::new()),

@@ -51,13 +51,7 @@ impl FromRequestParts<AppState> for ConnectionAuth {
             return Err(ApiError::unauthorized("this connection token has expired"));
         }
         let live = app.connections.live(&found.connection_id, found.config_version).await?;
-        // `last_used_at`, off the request path (and written at most once a minute per token).
-        let (store, token_id) = (app.store.clone(), found.token_id.clone());
-        tokio::spawn(async move {
-            if let Err(e) = store.touch_token(&token_id).await {
-                tracing::debug!(error = %e, "could not record token use");
-            }
-        });
+        app.token_use.record(&app.store, &found.token_id);
         if live.environment != found.token_environment {
             return Err(ApiError::new(
                 axum::http::StatusCode::FORBIDDEN,

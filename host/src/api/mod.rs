@@ -13,6 +13,7 @@ pub mod query;
 pub mod rate_limit;
 pub mod records;
 pub mod request_id;
+pub mod token_use;
 pub mod unified;
 pub mod unified_docs;
 

@@ -14,6 +14,9 @@ use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, Po
 /// One epoch tick. Deadlines are expressed in ticks of this length.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// The whole index space of a 32-bit linear memory.
+const FULL_32_BIT_RESERVATION: u64 = 1 << 32;
+
 #[derive(Clone, Debug)]
 pub struct EngineSettings {
     /// Use the pooling allocator (production); on-demand allocation otherwise.
@@ -67,9 +70,14 @@ fn engine_config(settings: &EngineSettings) -> Config {
     config.epoch_interruption(true);
     config.cranelift_opt_level(OptLevel::Speed);
     config.memory_init_cow(true);
-    // Linear memories stay within their reservation: no relocation on growth.
-    let reservation = (settings.max_memory_bytes as u64).next_power_of_two().max(64 << 20);
-    config.memory_reservation(reservation);
+    // A 4 GiB reservation per linear memory (a 32-bit memory's whole index space) plus a guard
+    // lets Cranelift drop the explicit bounds check of every load and store: an index can never
+    // leave the reservation and a static offset up to the guard lands in it. The guest's real
+    // size stays capped by `max_memory_bytes` (pool and limiter). With a reservation sized to
+    // that cap (128 MiB) every access was checked and JSON-heavy guests ran about 1.3-1.8x
+    // slower. It is address space only (PROT_NONE, not committed): 128 slots x 2 memories
+    // reserve about 1 TiB of the 128 TiB user address space. Memories never move on growth.
+    config.memory_reservation(FULL_32_BIT_RESERVATION);
     config.memory_guard_size(32 << 20);
     config.max_wasm_stack(1 << 20);
     config.async_stack_size(2 << 20);

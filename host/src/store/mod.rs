@@ -92,6 +92,11 @@ impl Store {
             .max_connections(if in_memory { 1 } else { 8 })
             .min_connections(if in_memory { 1 } else { 0 })
             .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+            // A SQLite connection is a file handle in this process: it does not go stale, and
+            // the ping sqlx sends before lending it is a round trip through the connection's
+            // worker thread on every query (the webhook dispatcher's rounds and every API
+            // request's token lookup paid it).
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open SQLite database `{url}`"))?;
