@@ -12,6 +12,8 @@
 
 use millwright_sdk::json_walk::JsonWalk;
 use millwright_sdk::{ConnectorError, Entity, SourceRecord, ids, time};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -86,7 +88,9 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::
     <&RawValue>::deserialize(d).map(Some)
 }
 
-/// The keys of a record that its source record and its enrichment read.
+/// The keys of a record that its source record and its enrichment read. Nested values are read
+/// in the same pass: an expanded `asset` or `location` only for its `id`, `assignees` only for
+/// each entry's `type` and `id`.
 #[derive(Deserialize)]
 struct Probe<'a> {
     #[serde(default, borrow, deserialize_with = "present")]
@@ -95,16 +99,16 @@ struct Probe<'a> {
     updated_at: Option<&'a RawValue>,
     #[serde(rename = "deletedAt", default, borrow, deserialize_with = "present")]
     deleted_at: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    asset: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    asset: Option<IfObject<WithId<'a>>>,
     #[serde(rename = "assetId", default, borrow, deserialize_with = "present")]
     asset_id: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    location: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    location: Option<IfObject<WithId<'a>>>,
     #[serde(rename = "locationId", default, borrow, deserialize_with = "present")]
     location_id: Option<&'a RawValue>,
-    #[serde(default, borrow, deserialize_with = "present")]
-    assignees: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    assignees: Option<IfArray<IfObject<Assignee<'a>>>>,
     #[serde(rename = "assigneeIds", default, borrow, deserialize_with = "present")]
     assignee_ids: Option<&'a RawValue>,
     #[serde(rename = "teamIds", default, borrow, deserialize_with = "present")]
@@ -125,13 +129,81 @@ struct Assignee<'a> {
     id: Option<&'a RawValue>,
 }
 
-/// `value.get("id")` of a nested object, as raw text (`None` when `value` is not an object or
-/// has no `id`).
-fn nested_id<'a>(value: &'a RawValue) -> Result<Option<&'a RawValue>, serde_json::Error> {
-    if !value.get().starts_with('{') {
-        return Ok(None);
+/// `T` when the value is an object; `None` for any other value (as `Value::get` on a
+/// non-object finds nothing).
+struct IfObject<T>(Option<T>);
+
+/// The elements of an array; `None` for any other value.
+struct IfArray<T>(Option<Vec<T>>);
+
+/// A visitor's answer to the values a shape does not want: each is read (and checked) whole.
+macro_rules! other_values_are_none {
+    ($out:expr) => {
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($out)
+        }
+    };
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for IfObject<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = IfObject<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            other_values_are_none!(IfObject(None));
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IfObject<T>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(IfObject(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<IfObject<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(|t| IfObject(Some(t)))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
     }
-    Ok(serde_json::from_str::<WithId<'a>>(value.get())?.id)
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for IfArray<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = IfArray<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            other_values_are_none!(IfArray(None));
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<IfArray<T>, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(IfArray(Some(items)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IfArray<T>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(IfArray(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 /// One record as a source record, its text the vendor's with the enrichment keys appended.
@@ -146,21 +218,19 @@ pub fn record(entity: Entity, item: Item<'_>) -> Result<SourceRecord, ConnectorE
             added.push(("connectorBuild", "\"v2\"".to_string()));
         }
         if probe.asset_id.is_none()
-            && let Some(id) = probe.asset.map(nested_id).transpose()?.flatten()
+            && let Some(id) = probe.asset.and_then(|a| a.0).and_then(|a| a.id)
         {
             added.push(("assetId", id.get().to_owned()));
         }
         if probe.location_id.is_none()
-            && let Some(id) = probe.location.map(nested_id).transpose()?.flatten()
+            && let Some(id) = probe.location.and_then(|l| l.0).and_then(|l| l.id)
         {
             added.push(("locationId", id.get().to_owned()));
         }
-        if let Some(list) = probe.assignees.filter(|a| a.get().starts_with('[')) {
-            let assignees: Vec<&RawValue> = serde_json::from_str(list.get())?;
+        if let Some(assignees) = probe.assignees.and_then(|a| a.0) {
             let mut users = Vec::new();
             let mut teams = Vec::new();
-            for a in assignees.iter().filter(|a| a.get().starts_with('{')) {
-                let a: Assignee<'_> = serde_json::from_str(a.get())?;
+            for a in assignees.into_iter().filter_map(|a| a.0) {
                 let (Some(kind), Some(id)) = (a.kind.as_ref().and_then(Value::as_str), a.id) else {
                     continue;
                 };
