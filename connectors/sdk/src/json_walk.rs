@@ -69,7 +69,7 @@ impl<'a> JsonWalk<'a> {
         if !self.next_member(b'}')? {
             return Ok(None);
         }
-        let (Key(key), _) = self.value::<Key<'a>>()?;
+        let key = self.key()?;
         self.expect(b':')?;
         Ok(Some(key))
     }
@@ -95,6 +95,19 @@ impl<'a> JsonWalk<'a> {
             None => Ok(()),
             Some(_) => Err(serde_json::Error::custom("trailing characters after the JSON value")),
         }
+    }
+
+    /// An object key: a slice of the text unless it has escapes (serde's own `Cow` always
+    /// copies); serde_json checks it either way.
+    fn key(&mut self) -> Result<Cow<'a, str>, serde_json::Error> {
+        if self.peek() != Some(b'"') {
+            return Err(serde_json::Error::custom("expected an object key"));
+        }
+        let text = self.skip()?;
+        if text.contains('\\') {
+            return serde_json::from_str::<String>(text).map(Cow::Owned);
+        }
+        Ok(Cow::Borrowed(&text[1..text.len() - 1]))
     }
 
     fn next_member(&mut self, close: u8) -> Result<bool, serde_json::Error> {
@@ -123,28 +136,6 @@ impl<'a> JsonWalk<'a> {
             Some(b) => Err(serde_json::Error::custom(format!("expected `{}`, found `{}`", byte as char, b as char))),
             None => Err(serde_json::Error::custom(format!("expected `{}`, found the end", byte as char))),
         }
-    }
-}
-
-/// A key borrowed from the text unless it has escapes (serde's own `Cow` always copies).
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> serde::de::Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
     }
 }
 

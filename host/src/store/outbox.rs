@@ -49,8 +49,10 @@ macro_rules! on_conn {
 }
 pub(crate) use on_conn;
 
-/// An event of the outbox. `payload` is the exact body that is delivered and signed.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// An event of the outbox. `payload` is the exact body that is delivered and signed. Fields in
+/// [`EVENT_COLUMNS`] order: the SQLite lease reads each row as a JSON array of them (serde
+/// deserialises a struct from an array in field order).
+#[derive(Clone, Debug, sqlx::FromRow, serde::Deserialize)]
 pub struct EventRow {
     pub id: String,
     pub event_type: String,
@@ -117,8 +119,7 @@ pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, l
                  WHERE fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT $2)"
             );
             let (batch,): (String,) = sqlx::query_as(&select).bind(now).bind(limit).fetch_one(&mut *c).await?;
-            type Fields = (String, String, Option<String>, Option<String>, Option<String>, String, String);
-            let rows: Vec<Fields> = serde_json::from_str(&batch).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            let rows: Vec<EventRow> = serde_json::from_str(&batch).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
             if rows.is_empty() {
                 return Ok(vec![]);
             }
@@ -127,18 +128,7 @@ pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, l
             if leased != rows.len() as u64 {
                 return Err(sqlx::Error::Protocol(format!("leased {leased} events, read {}", rows.len())));
             }
-            Ok(rows
-                .into_iter()
-                .map(|(id, event_type, environment, connection_id, end_customer_id, payload, created_at)| EventRow {
-                    id,
-                    event_type,
-                    environment,
-                    connection_id,
-                    end_customer_id,
-                    payload,
-                    created_at,
-                })
-                .collect())
+            Ok(rows)
         }
     }
 }
