@@ -186,3 +186,62 @@ async fn endpoints_follow_the_target_rules_and_validate_their_fields() {
     assert_eq!(send(host.admin(Method::DELETE, &format!("/v1/admin/webhook-endpoints/{id}"))).await.0, 204);
     expect_problem(host.admin(Method::GET, &format!("/v1/admin/webhook-endpoints/{id}")), 404, "not_found").await;
 }
+
+/// Many events through small batches and few posts in flight, so the dispatcher's pipeline
+/// leases, sends and records across many overlapping writes: every delivery arrives once and is
+/// recorded once (one delivered row, one attempt), and every event is marked fanned out only with
+/// all its deliveries (an event left leased but unmarked would be sent again when its lease ends).
+#[tokio::test]
+async fn a_stream_of_events_is_delivered_and_recorded_once_through_small_batches() {
+    stream_of_events(None).await;
+}
+
+/// The same on PostgreSQL (`FOR UPDATE SKIP LOCKED` leases, the dispatcher's kept connection).
+#[tokio::test]
+async fn a_stream_of_events_is_delivered_and_recorded_once_on_postgres() {
+    let pg = crate::databases::fresh_postgres().await;
+    stream_of_events(Some(pg.url.clone())).await;
+}
+
+async fn stream_of_events(database_url: Option<String>) {
+    use millwright::webhooks::events::{CONNECTION_CREATED, CONNECTION_STATUS_CHANGED, ConnectionRef, connection_event};
+    let webhooks = WebhookConfig { batch_size: 7, concurrency: 3, lease: Duration::from_millis(700), timeout: Duration::from_millis(500), ..fast_webhooks() };
+    let host = Host::with(Options { webhooks, database_url, ..Default::default() }).await;
+    let (every, changes) = (Receiver::start().await, Receiver::start().await);
+    let (every_id, secret) = endpoint(&host, &every.url, json!({})).await;
+    every.trust(&secret);
+    let (changes_id, secret) = endpoint(&host, &changes.url, json!({"event_types": [CONNECTION_STATUS_CHANGED]})).await;
+    changes.trust(&secret);
+    let now = millwright::store::now();
+    let conn = ConnectionRef { id: "conn_stream", end_customer_id: Some("acme"), connector_id: "maintainx", environment: "test" };
+    let events: Vec<_> = (0..90)
+        .map(|i| {
+            let event_type = if i % 3 == 0 { CONNECTION_CREATED } else { CONNECTION_STATUS_CHANGED };
+            connection_event(event_type, &conn, json!({ "n": i }), &now)
+        })
+        .collect();
+    host.app.store.insert_events(&events).await.unwrap();
+    let background = Background::start(&host.app);
+    let ours = |receiver: &Receiver| -> Vec<String> {
+        receiver.received().into_iter().map(|r| r.webhook_id).filter(|id| events.iter().any(|e| e.id == *id)).collect()
+    };
+    eventually("every delivery", WAIT, || async { (ours(&every).len() >= 90 && ours(&changes).len() >= 60).then_some(()) }).await;
+    // Past every lease: nothing is sent again.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    background.stop().await;
+    for (receiver, id, expected) in [(&every, &every_id, 90), (&changes, &changes_id, 60)] {
+        let mut got = ours(receiver);
+        got.sort();
+        got.dedup();
+        assert_eq!((got.len(), ours(receiver).len()), (expected, expected), "each delivery sent once");
+        // Every delivery the endpoint got (the harness's own connection.created too) is recorded once.
+        let received = receiver.received().len();
+        let rows = host.app.store.webhook_deliveries(id, None, None, 1000).await.unwrap();
+        assert_eq!(rows.len(), received);
+        assert!(rows.iter().all(|d| d.status == "delivered" && d.attempts == 1), "{rows:?}");
+        let attempts = host.app.store.webhook_attempts(id, None, None, 1000).await.unwrap();
+        assert_eq!(attempts.len(), received, "one attempt logged per delivery");
+    }
+    assert_eq!(every.state.unverified.load(Ordering::SeqCst) + changes.state.unverified.load(Ordering::SeqCst), 0);
+    host.app.store.close().await;
+}

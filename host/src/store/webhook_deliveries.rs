@@ -119,6 +119,12 @@ pub struct Round<'a> {
     pub lease_until: &'a str,
 }
 
+/// A connection the dispatcher keeps (see [`Store::dispatch_connection`]).
+pub enum DispatchConnection {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
 /// The work a round claimed.
 #[derive(Debug, Default)]
 pub struct Claimed {
@@ -157,23 +163,48 @@ impl Store {
     /// retried ones' next state, the delivery log, the endpoints' runs of failures, the events
     /// marked fanned out), then the next batch leased.
     pub async fn dispatch_round(&self, r: &Round<'_>) -> Result<Claimed> {
-        let claimed = match &self.pool {
+        self.dispatch_round_on(&mut self.any_dispatch_connection().await?, r).await
+    }
+
+    /// [`Store::dispatch_round`] on the dispatcher's own connection.
+    pub async fn dispatch_round_on(&self, conn: &mut DispatchConnection, r: &Round<'_>) -> Result<Claimed> {
+        let claimed = match conn {
             // The write lock from the start: the lease reads its batch, then leases the same
             // selection (see `outbox::lease_events`), with no other writer in between.
-            super::Pool::Sqlite(p) => {
-                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+            DispatchConnection::Sqlite(c) => {
+                let mut tx = sqlx::Connection::begin_with(&mut **c, "BEGIN IMMEDIATE").await?;
                 let claimed = write_round(Conn::from(&mut *tx), r).await?;
                 tx.commit().await?;
                 claimed
             }
-            super::Pool::Postgres(p) => {
-                let mut tx = p.begin().await?;
+            DispatchConnection::Postgres(c) => {
+                let mut tx = sqlx::Connection::begin(&mut **c).await?;
                 let claimed = write_round(Conn::from(&mut *tx), r).await?;
                 tx.commit().await?;
                 claimed
             }
         };
         Ok(claimed)
+    }
+
+    /// A pooled connection for the dispatcher to keep for its writes. SQLite keeps a page cache
+    /// per connection and drops it when another connection has written since, and the pool
+    /// lends its idle connections in turn: each round's write, on whichever connection came
+    /// next, read again every page it touched (the B-tree edges the inserts append to).
+    ///
+    /// `None` when the pool has a single connection (an in-memory database), which nobody may keep.
+    pub async fn dispatch_connection(&self) -> Result<Option<DispatchConnection>> {
+        if on_pool!(self, |p| p.options().get_max_connections()) < 2 {
+            return Ok(None);
+        }
+        Ok(Some(self.any_dispatch_connection().await?))
+    }
+
+    async fn any_dispatch_connection(&self) -> Result<DispatchConnection> {
+        Ok(match &self.pool {
+            super::Pool::Sqlite(p) => DispatchConnection::Sqlite(p.acquire().await?),
+            super::Pool::Postgres(p) => DispatchConnection::Postgres(p.acquire().await?),
+        })
     }
 
     /// Gives back what a dispatcher leased but will not send (it is stopping): the events, and

@@ -1,14 +1,16 @@
 //! The dispatcher: fan-out of leased events to matching endpoints (each delivery's row written
 //! once, with its first outcome), plus leased batches of due retries, signed and posted
-//! concurrently; one transaction per round writes the last batch's outcomes and leases the next.
+//! concurrently without pause; one write at a time records the outcomes gathered meanwhile and
+//! leases the next batch.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
 use bytes::Bytes;
 use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -17,7 +19,7 @@ use super::sender::Sender;
 use super::signing::signature_header;
 use super::{SigningKeys, Webhooks};
 use crate::app::AppState;
-use crate::store::{AttemptOutcome, Claimed, ClaimedDelivery, EventRow, NextStep, Round, WebhookEndpointRow, new_id};
+use crate::store::{AttemptOutcome, ClaimedDelivery, DispatchConnection, EventRow, NextStep, Round, WebhookEndpointRow, new_id};
 
 /// `system.error` code of an endpoint disabled for failing through its whole retry window.
 pub const ENDPOINT_DISABLED: &str = "webhook_endpoint_disabled";
@@ -38,28 +40,33 @@ pub struct Dispatcher {
     /// The earliest `failing_since` among them (`None`: none is failing), so a round looks for
     /// endpoints to disable only when one may be due.
     failing_since: Option<String>,
-    /// The last batch's outcomes, written in the next round's transaction while the next batch
-    /// is being sent (its events and deliveries stay leased until then, so nobody else sends
-    /// them; after a crash the leases expire).
+    /// Outcomes a failed write could not record: written by the next round's first write (their
+    /// events and deliveries stay leased until then, so nobody else sends them; after a crash
+    /// the leases expire).
     unrecorded: Outcomes,
-    /// The next batch, leased in that same transaction.
-    ahead: Claimed,
+    /// The connection the writes run on, kept between them (see
+    /// [`crate::store::Store::dispatch_connection`]); dropped after a failed write.
+    connection: Option<DispatchConnection>,
 }
 
-/// A batch's outcomes, as the store records them.
+/// Outcomes not recorded yet, as the store records them.
 #[derive(Default)]
 struct Outcomes {
     /// First attempts of deliveries fanned out from leased events (their rows not written yet).
     fresh: Vec<AttemptOutcome>,
     /// Attempts of claimed deliveries.
     retried: Vec<AttemptOutcome>,
-    /// The leased events fanned out.
+    /// Leased events whose every delivery has its outcome among `fresh` (or recorded before).
     fanned: Vec<String>,
 }
 
 impl Outcomes {
     fn attempts(&self) -> usize {
         self.fresh.len() + self.retried.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.fresh.is_empty() && self.retried.is_empty() && self.fanned.is_empty()
     }
 
     fn append(&mut self, other: Outcomes) {
@@ -75,6 +82,21 @@ struct Work {
     body: Option<Bytes>,
     fresh: bool,
 }
+
+/// What one write leased: events to fan out, and due retries with their events' bodies.
+#[derive(Default)]
+struct Leased {
+    events: Vec<EventRow>,
+    due: Vec<(ClaimedDelivery, Option<Bytes>)>,
+}
+
+/// A write's result: the next work, or the error and the outcomes it did not record; and the
+/// connection to keep.
+type Written = (Result<Leased, (anyhow::Error, Outcomes)>, Option<DispatchConnection>);
+
+/// How long a round keeps leasing new work before it finishes what it holds and returns (so
+/// endpoint changes are re-read and a stop is seen while a large backlog drains).
+const ROUND_BUDGET: Duration = Duration::from_secs(1);
 
 /// Runs until `stop` turns true.
 pub async fn run(app: AppState, mut stop: watch::Receiver<bool>) {
@@ -107,70 +129,187 @@ impl Dispatcher {
     pub fn new(app: AppState) -> Dispatcher {
         let config = &app.webhooks.config;
         let sender = Sender::new(config.allow_private, config.timeout, config.concurrency);
-        Dispatcher { app, sender, endpoints: HashMap::new(), failing_since: None, unrecorded: Outcomes::default(), ahead: Claimed::default() }
+        Dispatcher { app, sender, endpoints: HashMap::new(), failing_since: None, unrecorded: Outcomes::default(), connection: None }
     }
 
-    /// One round: a batch of leased events fanned out and sent with a batch of due retries,
-    /// while one transaction writes the previous batch's outcomes and leases the next batch.
-    /// Returns the work done (events fanned out, attempts made and recorded); 0 means idle.
+    /// One round: leased events fanned out and due retries sent, `concurrency` posts in flight
+    /// at all times, while one write at a time records every outcome gathered since the last
+    /// write and leases the next batch when fewer than a batch are waiting. There is no barrier
+    /// between batches: the next batch's first posts start as soon as its lease returns, and
+    /// each write takes all outcomes that arrived during the previous one (the single writer is
+    /// the narrow part, so it never waits for a batch's slowest post). A round ends, everything
+    /// sent and recorded, when a lease finds nothing or after [`ROUND_BUDGET`].
+    /// Returns the work done (events leased, attempts made); 0 means idle.
     pub async fn round(&mut self) -> Result<usize> {
         self.refresh_endpoints().await?;
         let config = self.app.webhooks.config.clone();
-        let limit = config.batch_size.max(1) as i64;
+        let (limit, concurrency) = (config.batch_size.max(1), config.concurrency.max(1));
+        let started = tokio::time::Instant::now();
+        let mut gathered = std::mem::take(&mut self.unrecorded);
+        let mut connection = self.connection.take();
+        let mut queue: VecDeque<Work> = VecDeque::new();
+        // Leased events and how many of their deliveries have no outcome yet.
+        let mut open: HashMap<String, usize> = HashMap::new();
+        let mut in_flight = FuturesUnordered::new();
+        let mut writing: Option<tokio::task::JoinHandle<Written>> = None;
+        let (mut leasing, mut found_nothing, mut failure) = (true, false, None);
         let mut done = 0;
-        let mut batch = std::mem::take(&mut self.ahead);
-        if batch.is_empty() {
-            // Nothing leased ahead (the first round, or idle): write what is left, lease now.
-            done += self.unrecorded.attempts();
-            let written = self.write_and_claim(limit, config.lease).await;
-            batch = self.settle(written)?;
+        loop {
+            while in_flight.len() < concurrency
+                && let Some(w) = queue.pop_front()
+            {
+                in_flight.push(self.attempt(w));
+            }
+            if writing.is_none() && failure.is_none() {
+                // Outcomes wait for a lease or a batch's worth (each transaction costs about the
+                // same at any size up to a batch), unless nothing else is left to do; after a
+                // lease that found nothing, the next one goes with the next such write.
+                let idle = queue.is_empty() && in_flight.is_empty();
+                let record = gathered.attempts() >= limit || (idle && !gathered.is_empty());
+                let lease = leasing && queue.len() < limit && (!found_nothing || record);
+                if lease || record {
+                    // At least a batch; more when more posts ended during the last write, so a
+                    // slow write leases as much as it records and the posts do not run dry.
+                    let claim = if lease { gathered.attempts().clamp(limit, 4 * limit) as i64 } else { 0 };
+                    writing = Some(self.write(connection.take(), std::mem::take(&mut gathered), claim, config.lease + config.timeout));
+                }
+            }
+            if writing.is_none() && in_flight.is_empty() && queue.is_empty() {
+                break;
+            }
+            tokio::select! {
+                Some((fresh, outcome)) = in_flight.next(), if !in_flight.is_empty() => {
+                    done += 1;
+                    if fresh {
+                        if let Some(left) = open.get_mut(&outcome.event_id) {
+                            *left -= 1;
+                            if *left == 0 {
+                                open.remove(&outcome.event_id);
+                                gathered.fanned.push(outcome.event_id.clone());
+                            }
+                        }
+                        gathered.fresh.push(outcome);
+                    } else {
+                        gathered.retried.push(outcome);
+                    }
+                }
+                result = async { writing.as_mut().expect("polled only while writing").await }, if writing.is_some() => {
+                    writing = None;
+                    // A panicked write loses its outcomes, not their deliveries: the leases
+                    // expire and the events and deliveries are sent again (at least once).
+                    let written;
+                    (written, connection) = result.unwrap_or_else(|e| (Err((anyhow::anyhow!("the round's write failed: {e}"), Outcomes::default())), None));
+                    match written {
+                        Ok(leased) => {
+                            found_nothing = leased.events.is_empty() && leased.due.is_empty();
+                            done += leased.events.len();
+                            self.fan_out(leased, &mut queue, &mut open, &mut gathered.fanned);
+                            leasing &= started.elapsed() < ROUND_BUDGET;
+                        }
+                        Err((e, kept)) => {
+                            gathered.append(kept);
+                            failure = Some(e);
+                        }
+                    }
+                }
+            }
         }
-        if !batch.is_empty() {
-            done += batch.events.len() + self.unrecorded.attempts();
-            let (fanned, work) = self.fan_out(batch.events);
-            // The next batch waits for this one's sending before its own: its lease covers both.
-            // The transaction runs on a thread of its own (a blocking-pool thread driving it), so
-            // each statement follows the last as soon as SQLite's worker answers: as a task it
-            // would wait its turn behind the connections' tasks at every statement.
-            let write = self.write_and_claim(limit, config.lease + config.timeout);
-            let runtime = tokio::runtime::Handle::current();
-            let next = tokio::task::spawn_blocking(move || runtime.block_on(write));
-            let (next, mut outcomes) = tokio::join!(next, self.send(work, batch.due));
-            // A panicked write loses its outcomes, not their deliveries: the leases expire and
-            // the events and deliveries are sent again (at least once).
-            let next = next.unwrap_or_else(|e| Err((anyhow::anyhow!("the round's write failed: {e}"), Outcomes::default())));
-            done += outcomes.attempts();
-            outcomes.fanned = fanned;
-            self.unrecorded.append(outcomes);
-            self.ahead = self.settle(next)?;
+        drop(in_flight);
+        // Only after a failed write: what it and later attempts did not record.
+        self.unrecorded = gathered;
+        // Kept for the next round, unless idle: then the pool has it back until there is work.
+        self.connection = if done == 0 { None } else { connection };
+        if let Some(e) = failure {
+            return Err(e);
         }
         // Every round, not only after a failure: the window can end after the last attempt.
         self.disable_failing().await?;
         Ok(done)
     }
 
-    /// The round's transaction: the unrecorded outcomes written, then up to `limit` events and
-    /// due deliveries leased for `lease`. Run it with [`Dispatcher::settle`]: if it fails, the
-    /// outcomes stay for the next round (their leases keep anyone else from sending them).
-    fn write_and_claim(&mut self, limit: i64, lease: Duration) -> impl Future<Output = Result<Claimed, (anyhow::Error, Outcomes)>> + use<> {
-        let previous = std::mem::take(&mut self.unrecorded);
+    /// Starts one write on a thread of its own (a blocking-pool thread driving it), so each
+    /// statement follows the last as soon as SQLite's worker answers: as a task it would wait
+    /// its turn behind the connections' tasks at every statement. It records `outcomes`, then
+    /// leases up to `claim` events and as many due deliveries for `lease`, and reads the
+    /// bodies of those deliveries' events. If it fails, the outcomes come back with the error.
+    fn write(&self, connection: Option<DispatchConnection>, outcomes: Outcomes, claim: i64, lease: Duration) -> tokio::task::JoinHandle<Written> {
         let store = self.app.store.clone();
         let clock = self.app.webhooks.config.clock.clone();
-        async move {
+        let write = async move {
+            let connection = match connection {
+                Some(c) => Ok(Some(c)),
+                None => store.dispatch_connection().await,
+            };
             let (now, lease_until) = (clock.now_text(), clock.after(lease));
-            let round = Round { fresh: &previous.fresh, retried: &previous.retried, fanned: &previous.fanned, claim: limit, now: &now, lease_until: &lease_until };
-            match store.dispatch_round(&round).await {
-                Ok(claimed) => Ok(claimed),
-                Err(e) => Err((e, previous)),
-            }
-        }
+            let round = Round { fresh: &outcomes.fresh, retried: &outcomes.retried, fanned: &outcomes.fanned, claim, now: &now, lease_until: &lease_until };
+            let (written, connection) = match connection {
+                Ok(Some(mut c)) => (store.dispatch_round_on(&mut c, &round).await, Some(c)),
+                // A pool of one connection: borrowed for this write only.
+                Ok(None) => (store.dispatch_round(&round).await, None),
+                Err(e) => (Err(e), None),
+            };
+            let claimed = match written {
+                Ok(claimed) => claimed,
+                Err(e) => return (Err((e, outcomes)), None),
+            };
+            let ids: Vec<String> = claimed.due.iter().map(|d| d.event_id.clone()).collect();
+            let due = match store.event_payloads(&ids).await {
+                Ok(rows) => {
+                    let payloads: HashMap<String, Bytes> = rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect();
+                    claimed.due.into_iter().map(|d| {
+                        let body = payloads.get(&d.event_id).cloned();
+                        (d, body)
+                    }).collect()
+                }
+                // Not sent: their leases expire and they are claimed again.
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "cannot read event payloads");
+                    Vec::new()
+                }
+            };
+            (Ok(Leased { events: claimed.events, due }), connection)
+        };
+        let runtime = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || runtime.block_on(write))
     }
 
-    fn settle(&mut self, written: Result<Claimed, (anyhow::Error, Outcomes)>) -> Result<Claimed> {
-        written.map_err(|(e, kept)| {
-            self.unrecorded.append(kept);
-            e
-        })
+    /// Queues the deliveries of leased events to the endpoints that match them, each with a new
+    /// id and its body (written as rows only with their outcome), and the due retries. `open`
+    /// counts each event's deliveries without an outcome; an event matching no endpoint is
+    /// fanned out at once.
+    fn fan_out(&self, leased: Leased, queue: &mut VecDeque<Work>, open: &mut HashMap<String, usize>, fanned: &mut Vec<String>) {
+        for event in leased.events {
+            let targets: Vec<&Arc<Endpoint>> = self.endpoints.values().filter(|e| matches(&e.row, e.types.as_deref(), &event)).collect();
+            let EventRow { id, payload, .. } = event;
+            if targets.is_empty() {
+                fanned.push(id);
+                continue;
+            }
+            let body = Bytes::from(payload);
+            for endpoint in &targets {
+                let delivery = ClaimedDelivery { id: new_id("whdl"), event_id: id.clone(), endpoint_id: endpoint.row.id.clone(), attempts: 1, first_attempt_at: None };
+                queue.push_back(Work { delivery, body: Some(body.clone()), fresh: true });
+            }
+            open.insert(id, targets.len());
+        }
+        queue.extend(leased.due.into_iter().map(|(delivery, body)| Work { delivery, body, fresh: false }));
+    }
+
+    /// Writes the outcomes a failed write left (a round leaves nothing else unrecorded).
+    pub async fn flush(&mut self) -> Result<()> {
+        let outcomes = std::mem::take(&mut self.unrecorded);
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let connection = self.connection.take();
+        match self.write(connection, outcomes, 0, Duration::ZERO).await {
+            Ok((Ok(_), _)) => Ok(()),
+            Ok((Err((e, kept)), _)) => {
+                self.unrecorded = kept;
+                Err(e)
+            }
+            Err(e) => Err(anyhow::anyhow!("the last write failed: {e}")),
+        }
     }
 
     async fn refresh_endpoints(&mut self) -> Result<()> {
@@ -202,65 +341,13 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// The deliveries of leased events to the endpoints that match them, each with a new id and
-    /// its body (written as rows only with their outcome). Returns the events and the work.
-    fn fan_out(&self, events: Vec<EventRow>) -> (Vec<String>, Vec<Work>) {
-        let mut ids = Vec::with_capacity(events.len());
-        let mut work = Vec::with_capacity(events.len());
-        for event in events {
-            let targets: Vec<&Arc<Endpoint>> = self.endpoints.values().filter(|e| matches(&e.row, e.types.as_deref(), &event)).collect();
-            let EventRow { id, payload, .. } = event;
-            let body = Bytes::from(payload);
-            for endpoint in targets {
-                let delivery = ClaimedDelivery { id: new_id("whdl"), event_id: id.clone(), endpoint_id: endpoint.row.id.clone(), attempts: 1, first_attempt_at: None };
-                work.push(Work { delivery, body: Some(body.clone()), fresh: true });
-            }
-            ids.push(id);
-        }
-        (ids, work)
+    /// One post; returns whether the delivery was fresh, and its outcome.
+    async fn attempt(&self, work: Work) -> (bool, AttemptOutcome) {
+        let Work { delivery, body, fresh } = work;
+        (fresh, self.post(delivery, body).await)
     }
 
-    /// Writes the outcomes not recorded yet, and gives back what was leased ahead (so the next
-    /// dispatcher need not wait for those leases to expire).
-    pub async fn flush(&mut self) -> Result<()> {
-        let written = self.write_and_claim(0, Duration::ZERO).await;
-        self.settle(written)?;
-        let ahead = std::mem::take(&mut self.ahead);
-        if !ahead.is_empty() {
-            self.app.store.release(&ahead).await?;
-        }
-        Ok(())
-    }
-
-    /// Sends the fresh deliveries (bodies at hand) and the claimed ones (bodies read now).
-    async fn send(&self, mut work: Vec<Work>, claimed: Vec<ClaimedDelivery>) -> Outcomes {
-        if !claimed.is_empty() {
-            let ids: Vec<String> = claimed.iter().map(|d| d.event_id.clone()).collect();
-            match self.app.store.event_payloads(&ids).await {
-                Ok(rows) => {
-                    let payloads: HashMap<String, Bytes> = rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect();
-                    work.extend(claimed.into_iter().map(|d| {
-                        let body = payloads.get(&d.event_id).cloned();
-                        Work { delivery: d, body, fresh: false }
-                    }));
-                }
-                // Their leases expire and they are claimed again.
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot read event payloads"),
-            }
-        }
-        let attempts: Vec<(bool, AttemptOutcome)> = futures::stream::iter(work)
-            .map(|w| async move { (w.fresh, self.attempt(w.delivery, w.body).await) })
-            .buffer_unordered(self.app.webhooks.config.concurrency.max(1))
-            .collect()
-            .await;
-        let mut outcomes = Outcomes::default();
-        for (fresh, outcome) in attempts {
-            if fresh { outcomes.fresh.push(outcome) } else { outcomes.retried.push(outcome) }
-        }
-        outcomes
-    }
-
-    async fn attempt(&self, d: ClaimedDelivery, payload: Option<Bytes>) -> AttemptOutcome {
+    async fn post(&self, d: ClaimedDelivery, payload: Option<Bytes>) -> AttemptOutcome {
         let config = &self.app.webhooks.config;
         let clock = &config.clock;
         let at = clock.now();
