@@ -140,7 +140,7 @@ pub(crate) async fn mark_fanned_out(conn: Conn<'_>, ids: &[String]) -> sqlx::Res
 
 /// `UPDATE {table} SET {set} WHERE id IN (ids)`, in statements of at most 500 ids (the same SQL
 /// text for every full chunk, so the prepared statement is reused).
-pub(crate) async fn set_where_ids(mut conn: Conn<'_>, table: &str, set: &str, ids: &[String]) -> sqlx::Result<()> {
+async fn set_where_ids(mut conn: Conn<'_>, table: &str, set: &str, ids: &[String]) -> sqlx::Result<()> {
     for chunk in ids.chunks(500) {
         let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("UPDATE {table} SET {set} WHERE id IN ({})", repeat("?", chunk.len())));
         on_conn!(conn.reborrow(), |c| {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::outbox::{Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, repeat, set_where_ids};
+use super::outbox::{Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, repeat};
 use super::{Store, new_id, on_pool};
 
 /// Rows per multi-row statement: a whole default batch in one, at most 5 000 parameters (well
@@ -205,21 +205,6 @@ impl Store {
             super::Pool::Sqlite(p) => DispatchConnection::Sqlite(p.acquire().await?),
             super::Pool::Postgres(p) => DispatchConnection::Postgres(p.acquire().await?),
         })
-    }
-
-    /// Gives back what a dispatcher leased but will not send (it is stopping): the events, and
-    /// the deliveries with their attempt uncounted.
-    pub async fn release(&self, claimed: &Claimed) -> Result<()> {
-        let events: Vec<String> = claimed.events.iter().map(|e| e.id.clone()).collect();
-        let due: Vec<String> = claimed.due.iter().map(|d| d.id.clone()).collect();
-        on_pool!(self, |p| async {
-            let mut tx = p.begin().await?;
-            set_where_ids(Conn::from(&mut *tx), "webhook_events", "lease_until = NULL", &events).await?;
-            set_where_ids(Conn::from(&mut *tx), "webhook_deliveries", "lease_until = NULL, attempts = attempts - 1", &due).await?;
-            tx.commit().await
-        }
-        .await)?;
-        Ok(())
     }
 
     /// Disables every enabled endpoint failing since before `cutoff`, each with its
