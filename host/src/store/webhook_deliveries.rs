@@ -119,10 +119,34 @@ pub struct Round<'a> {
     pub lease_until: &'a str,
 }
 
-/// A connection the dispatcher keeps (see [`Store::dispatch_connection`]).
-pub enum DispatchConnection {
+/// A connection the dispatcher keeps (see [`Store::dispatch_connection`]). `None` when the pool
+/// has a single connection (an in-memory database), which nobody may keep: each write borrows it.
+pub struct DispatchConnection(Option<PooledConnection>);
+
+enum PooledConnection {
     Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+/// The round's transaction on `conn`. On SQLite the write lock is taken from the start: the
+/// lease reads its batch, then leases the same selection (see `outbox::lease_events`), with no
+/// other writer in between.
+async fn round_transaction(conn: &mut PooledConnection, r: &Round<'_>) -> Result<Claimed> {
+    let claimed = match conn {
+        PooledConnection::Sqlite(c) => {
+            let mut tx = sqlx::Connection::begin_with(&mut **c, "BEGIN IMMEDIATE").await?;
+            let claimed = write_round(Conn::from(&mut *tx), r).await?;
+            tx.commit().await?;
+            claimed
+        }
+        PooledConnection::Postgres(c) => {
+            let mut tx = sqlx::Connection::begin(&mut **c).await?;
+            let claimed = write_round(Conn::from(&mut *tx), r).await?;
+            tx.commit().await?;
+            claimed
+        }
+    };
+    Ok(claimed)
 }
 
 /// The work a round claimed.
@@ -163,47 +187,32 @@ impl Store {
     /// retried ones' next state, the delivery log, the endpoints' runs of failures, the events
     /// marked fanned out), then the next batch leased.
     pub async fn dispatch_round(&self, r: &Round<'_>) -> Result<Claimed> {
-        self.dispatch_round_on(&mut self.any_dispatch_connection().await?, r).await
+        round_transaction(&mut self.pooled_connection().await?, r).await
     }
 
     /// [`Store::dispatch_round`] on the dispatcher's own connection.
     pub async fn dispatch_round_on(&self, conn: &mut DispatchConnection, r: &Round<'_>) -> Result<Claimed> {
-        let claimed = match conn {
-            // The write lock from the start: the lease reads its batch, then leases the same
-            // selection (see `outbox::lease_events`), with no other writer in between.
-            DispatchConnection::Sqlite(c) => {
-                let mut tx = sqlx::Connection::begin_with(&mut **c, "BEGIN IMMEDIATE").await?;
-                let claimed = write_round(Conn::from(&mut *tx), r).await?;
-                tx.commit().await?;
-                claimed
-            }
-            DispatchConnection::Postgres(c) => {
-                let mut tx = sqlx::Connection::begin(&mut **c).await?;
-                let claimed = write_round(Conn::from(&mut *tx), r).await?;
-                tx.commit().await?;
-                claimed
-            }
-        };
-        Ok(claimed)
+        match &mut conn.0 {
+            Some(kept) => round_transaction(kept, r).await,
+            None => self.dispatch_round(r).await,
+        }
     }
 
     /// A pooled connection for the dispatcher to keep for its writes. SQLite keeps a page cache
     /// per connection and drops it when another connection has written since, and the pool
     /// lends its idle connections in turn: each round's write, on whichever connection came
     /// next, read again every page it touched (the B-tree edges the inserts append to).
-    ///
-    /// `None` when the pool has a single connection (an in-memory database), which nobody may keep.
-    pub async fn dispatch_connection(&self) -> Result<Option<DispatchConnection>> {
+    pub async fn dispatch_connection(&self) -> Result<DispatchConnection> {
         if on_pool!(self, |p| p.options().get_max_connections()) < 2 {
-            return Ok(None);
+            return Ok(DispatchConnection(None));
         }
-        Ok(Some(self.any_dispatch_connection().await?))
+        Ok(DispatchConnection(Some(self.pooled_connection().await?)))
     }
 
-    async fn any_dispatch_connection(&self) -> Result<DispatchConnection> {
+    async fn pooled_connection(&self) -> Result<PooledConnection> {
         Ok(match &self.pool {
-            super::Pool::Sqlite(p) => DispatchConnection::Sqlite(p.acquire().await?),
-            super::Pool::Postgres(p) => DispatchConnection::Postgres(p.acquire().await?),
+            super::Pool::Sqlite(p) => PooledConnection::Sqlite(p.acquire().await?),
+            super::Pool::Postgres(p) => PooledConnection::Postgres(p.acquire().await?),
         })
     }
 

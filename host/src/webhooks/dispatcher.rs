@@ -84,10 +84,9 @@ struct Work {
 }
 
 /// What one write leased: events to fan out, and due retries with their events' bodies.
-#[derive(Default)]
 struct Leased {
     events: Vec<EventRow>,
-    due: Vec<(ClaimedDelivery, Option<Bytes>)>,
+    due: Vec<Work>,
 }
 
 /// A write's result: the next work, or the error and the outcomes it did not record; and the
@@ -236,19 +235,16 @@ impl Dispatcher {
         let store = self.app.store.clone();
         let clock = self.app.webhooks.config.clock.clone();
         let write = async move {
-            let connection = match connection {
-                Some(c) => Ok(Some(c)),
-                None => store.dispatch_connection().await,
+            let mut connection = match connection {
+                Some(c) => c,
+                None => match store.dispatch_connection().await {
+                    Ok(c) => c,
+                    Err(e) => return (Err((e, outcomes)), None),
+                },
             };
             let (now, lease_until) = (clock.now_text(), clock.after(lease));
             let round = Round { fresh: &outcomes.fresh, retried: &outcomes.retried, fanned: &outcomes.fanned, claim, now: &now, lease_until: &lease_until };
-            let (written, connection) = match connection {
-                Ok(Some(mut c)) => (store.dispatch_round_on(&mut c, &round).await, Some(c)),
-                // A pool of one connection: borrowed for this write only.
-                Ok(None) => (store.dispatch_round(&round).await, None),
-                Err(e) => (Err(e), None),
-            };
-            let claimed = match written {
+            let claimed = match store.dispatch_round_on(&mut connection, &round).await {
                 Ok(claimed) => claimed,
                 Err(e) => return (Err((e, outcomes)), None),
             };
@@ -256,9 +252,9 @@ impl Dispatcher {
             let due = match store.event_payloads(&ids).await {
                 Ok(rows) => {
                     let payloads: HashMap<String, Bytes> = rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect();
-                    claimed.due.into_iter().map(|d| {
-                        let body = payloads.get(&d.event_id).cloned();
-                        (d, body)
+                    claimed.due.into_iter().map(|delivery| {
+                        let body = payloads.get(&delivery.event_id).cloned();
+                        Work { delivery, body, fresh: false }
                     }).collect()
                 }
                 // Not sent: their leases expire and they are claimed again.
@@ -267,7 +263,7 @@ impl Dispatcher {
                     Vec::new()
                 }
             };
-            (Ok(Leased { events: claimed.events, due }), connection)
+            (Ok(Leased { events: claimed.events, due }), Some(connection))
         };
         let runtime = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || runtime.block_on(write))
@@ -292,7 +288,7 @@ impl Dispatcher {
             }
             open.insert(id, targets.len());
         }
-        queue.extend(leased.due.into_iter().map(|(delivery, body)| Work { delivery, body, fresh: false }));
+        queue.extend(leased.due);
     }
 
     /// Writes the outcomes a failed write left (a round leaves nothing else unrecorded).
