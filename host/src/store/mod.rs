@@ -30,7 +30,7 @@ pub use health::{CheckRun, ClaimedCheck, HealthHistoryRow, HealthRow, HealthUpda
 pub use modules::{ActivationAction, DeleteOutcome, ModuleRow};
 pub use oauth::{OAuthAppRow, OAuthAuthorizationRow};
 pub use outbox::{EventRow, NewEvent};
-pub use webhook_deliveries::{AttemptOutcome, AttemptRow, Claimed, ClaimedDelivery, DeliveryRow, DispatchConnection, NextStep, Pruned, Round};
+pub use webhook_deliveries::{AttemptOutcome, AttemptRow, Claimed, ClaimedDelivery, DeliveryRow, DispatchConnection, NextStep, Pruned, Round, delivery_id};
 pub use webhook_endpoints::{EndpointChange, NewWebhookEndpoint, RotatedSecret, WebhookEndpointRow, previous_secret_aad};
 pub use registry_config::TrustedKeyRow;
 pub use tokens::{NewToken, TokenLookup, TokenRow};

@@ -163,7 +163,7 @@ pub(crate) async fn upsert_delivery(conn: Conn<'_>, event_id: &str, endpoint_id:
          ON CONFLICT (event_id, endpoint_id) DO UPDATE SET status = 'pending', next_attempt_at = excluded.next_attempt_at,
              lease_until = NULL, first_attempt_at = NULL"
     )
-    .bind(new_id("whdl"))
+    .bind(new_id(super::webhook_deliveries::DELIVERY_PREFIX))
     .bind(event_id)
     .bind(endpoint_id)
     .bind(due)

@@ -12,27 +12,37 @@ use super::{Store, new_id, on_pool};
 /// below either database's limit).
 const CHUNK: usize = 500;
 
-/// An attempt's id: a UUIDv7 whose time is the attempt's own (`at`), so the log's ids order by
-/// attempt time and retention finds old attempts through the primary key (no index on `at` to
-/// keep up on every write).
+/// A UUIDv7 whose time is `t`: attempt ids and the ids of fanned-out deliveries, so the log's
+/// ids order by attempt time and retention finds old attempts through the primary key (no index
+/// on `at` to keep up on every write).
+fn uuid_at(t: chrono::DateTime<chrono::Utc>) -> uuid::Uuid {
+    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, t.timestamp().max(0) as u64, t.timestamp_subsec_nanos()))
+}
+
+/// An attempt's id in `webhook_attempts`, of its time `at`.
 fn attempt_id(at: &str) -> String {
     match crate::clock::parse(at) {
-        Some(t) => {
-            let ts = uuid::Timestamp::from_unix(uuid::NoContext, t.timestamp().max(0) as u64, t.timestamp_subsec_nanos());
-            format!("{ATTEMPT_PREFIX}_{}", uuid::Uuid::new_v7(ts).simple())
-        }
+        Some(t) => format!("{ATTEMPT_PREFIX}_{}", uuid_at(t).simple()),
         None => new_id(ATTEMPT_PREFIX),
     }
 }
 
-/// The id bound below which every attempt made before `cutoff` sorts: the prefix and the 48-bit
-/// millisecond time that starts a UUIDv7's hex.
-fn attempt_ids_before(cutoff: &str) -> String {
+/// The id of a delivery fanned out by the dispatcher, named after its first attempt's time `at`:
+/// that attempt's log entry, kept on the delivery's row, is listed as `what_` + the same UUID
+/// (see `Store::webhook_attempts`).
+pub fn delivery_id(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{DELIVERY_PREFIX}_{}", uuid_at(at).simple())
+}
+
+/// The id bound below which every attempt (of this prefix) made before `cutoff` sorts: the
+/// prefix and the 48-bit millisecond time that starts a UUIDv7's hex.
+fn ids_before(prefix: &str, cutoff: &str) -> String {
     let ms = crate::clock::parse(cutoff).map_or(0, |t| t.timestamp_millis().max(0));
-    format!("{ATTEMPT_PREFIX}_{ms:012x}")
+    format!("{prefix}_{ms:012x}")
 }
 
 const ATTEMPT_PREFIX: &str = "what";
+pub(crate) const DELIVERY_PREFIX: &str = "whdl";
 
 /// A delivery claimed by one dispatcher until `lease_until`.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -106,7 +116,8 @@ pub struct Pruned {
 /// What one dispatcher round writes, and claims for the next round, in one transaction.
 pub struct Round<'a> {
     /// First attempts of new deliveries, fanned out from leased events: each delivery row is
-    /// written now, once, in the state its outcome leaves it in.
+    /// written now, once, in the state its outcome leaves it in, with that attempt as its log
+    /// entry. Their ids are [`delivery_id`] of the attempt's time, so the log orders them.
     pub fresh: &'a [AttemptOutcome],
     /// Attempts of claimed (existing) deliveries.
     pub retried: &'a [AttemptOutcome],
@@ -242,26 +253,34 @@ impl Store {
         Ok(disabled)
     }
 
-    /// An endpoint's delivery log, newest first, before the attempt id `before`.
+    /// An endpoint's delivery log, newest first, before the attempt id `before`: the rows of
+    /// `webhook_attempts` and the first attempts kept on fanned-out deliveries' rows, each side
+    /// read newest first through its `(endpoint_id, id)` index up to the page's size, then merged.
     pub async fn webhook_attempts(&self, endpoint_id: &str, event_id: Option<&str>, before: Option<&str>, limit: i64) -> Result<Vec<AttemptRow>> {
-        Ok(on_pool!(self, |p| sqlx::query_as::<_, AttemptRow>(
-            "SELECT id, delivery_id, event_id, attempt, at, response_status, latency_ms, response_body, error FROM webhook_attempts
-             WHERE endpoint_id = $1 AND ($2 IS NULL OR event_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
-        )
-        .bind(endpoint_id)
-        .bind(event_id)
-        .bind(before)
-        .bind(limit)
-        .fetch_all(p)
-        .await)?)
+        let sql = format!(
+            "SELECT id, delivery_id, event_id, attempt, at, response_status, latency_ms, response_body, error FROM (
+                 SELECT * FROM (SELECT id, delivery_id, event_id, attempt, at, response_status, latency_ms, response_body, error
+                     FROM webhook_attempts
+                     WHERE endpoint_id = $1 AND ($2 IS NULL OR event_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4) AS retried
+                 UNION ALL
+                 SELECT * FROM (SELECT '{ATTEMPT_PREFIX}_' || substr(d.id, 6) AS id, d.id AS delivery_id, d.event_id, 1 AS attempt,
+                         d.logged_at AS at, d.logged_status AS response_status, d.logged_latency_ms AS latency_ms,
+                         d.logged_body AS response_body, d.logged_error AS error
+                     FROM webhook_deliveries d
+                     WHERE d.endpoint_id = $1 AND d.logged_at IS NOT NULL AND ($2 IS NULL OR d.event_id = $2)
+                       AND ($3 IS NULL OR d.id < '{DELIVERY_PREFIX}_' || substr($3, 6)) ORDER BY d.id DESC LIMIT $4) AS fanned
+             ) AS log ORDER BY id DESC LIMIT $4"
+        );
+        Ok(on_pool!(self, |p| sqlx::query_as::<_, AttemptRow>(&sql).bind(endpoint_id).bind(event_id).bind(before).bind(limit).fetch_all(p).await)?)
     }
 
-    /// An endpoint's deliveries, newest event first, before the event id `before`.
+    /// An endpoint's deliveries, newest first (ids are UUIDv7 of their creation or of their first
+    /// attempt), before the delivery id `before`.
     pub async fn webhook_deliveries(&self, endpoint_id: &str, status: Option<&str>, before: Option<&str>, limit: i64) -> Result<Vec<DeliveryRow>> {
         Ok(on_pool!(self, |p| sqlx::query_as::<_, DeliveryRow>(
             "SELECT id, event_id, endpoint_id, status, attempts, next_attempt_at, first_attempt_at, last_attempt_at, delivered_at,
                 created_at FROM webhook_deliveries
-             WHERE endpoint_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR event_id < $3) ORDER BY event_id DESC LIMIT $4"
+             WHERE endpoint_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
         )
         .bind(endpoint_id)
         .bind(status)
@@ -276,7 +295,18 @@ impl Store {
     pub async fn prune(&self, cutoff: &str) -> Result<Pruned> {
         let pruned = on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
-            let attempts = sqlx::query("DELETE FROM webhook_attempts WHERE id < $1").bind(attempt_ids_before(cutoff)).execute(&mut *tx).await?.rows_affected();
+            let retried = sqlx::query("DELETE FROM webhook_attempts WHERE id < $1").bind(ids_before(ATTEMPT_PREFIX, cutoff)).execute(&mut *tx).await?.rows_affected();
+            // First attempts kept on their deliveries' rows leave the log as the others do (a
+            // delivered delivery is older still, or newer than the cutoff).
+            let first = sqlx::query(
+                "UPDATE webhook_deliveries SET logged_at = NULL, logged_status = NULL, logged_latency_ms = NULL, logged_body = NULL,
+                     logged_error = NULL
+                 WHERE id < $1 AND logged_at IS NOT NULL"
+            )
+            .bind(ids_before(DELIVERY_PREFIX, cutoff))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             let deliveries = sqlx::query("DELETE FROM webhook_deliveries WHERE status = 'delivered' AND delivered_at < $1")
                 .bind(cutoff)
                 .execute(&mut *tx)
@@ -291,7 +321,7 @@ impl Store {
             .await?
             .rows_affected();
             tx.commit().await?;
-            Ok::<Pruned, sqlx::Error>(Pruned { attempts, deliveries, events, health_history: 0 })
+            Ok::<Pruned, sqlx::Error>(Pruned { attempts: retried + first, deliveries, events, health_history: 0 })
         }
         .await)?;
         Ok(Pruned { health_history: self.prune_health_history(cutoff).await?, ..pruned })
@@ -299,14 +329,12 @@ impl Store {
 }
 
 async fn write_round(mut c: Conn<'_>, r: &Round<'_>) -> sqlx::Result<Claimed> {
-    let mut by_own_id = true;
     for chunk in r.fresh.chunks(CHUNK) {
-        by_own_id &= insert_fresh(c.reborrow(), chunk).await? == chunk.len() as u64;
+        if insert_fresh(c.reborrow(), chunk).await? < chunk.len() as u64 {
+            insert_attempts(c.reborrow(), chunk, true).await?;
+        }
     }
     update_retried(c.reborrow(), r.retried).await?;
-    for chunk in r.fresh.chunks(CHUNK) {
-        insert_attempts(c.reborrow(), chunk, !by_own_id).await?;
-    }
     for chunk in r.retried.chunks(CHUNK) {
         insert_attempts(c.reborrow(), chunk, false).await?;
     }
@@ -339,33 +367,35 @@ async fn claim_due(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> 
     on_conn!(conn, |c| sqlx::query_as::<_, ClaimedDelivery>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
 }
 
-/// The rows of new deliveries, in their outcome's state, each with the id its outcome names;
-/// a pair that exists already (a replay, another dispatcher after this one's lease expired) is
-/// left alone, and so is an endpoint deleted meanwhile. Returns the rows written.
+/// The rows of new deliveries, in their outcome's state, each with the id its outcome names and
+/// that first attempt as its log entry; a pair that exists already (a replay, another
+/// dispatcher after this one's lease expired) is left alone, and so is an endpoint deleted
+/// meanwhile. Returns the rows written.
 async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<u64> {
+    // Per row: id, event, endpoint, status, attempt, next attempt (none: the attempt's time),
+    // the attempt's time, status, latency, body, error.
     let sql = numbered(
         matches!(conn, Conn::Postgres(_)),
         format!(
             "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts, next_attempt_at, first_attempt_at,
-                 last_attempt_at, delivered_at, created_at)
-             SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, column10
+                 last_attempt_at, delivered_at, created_at, logged_at, logged_status, logged_latency_ms, logged_body, logged_error)
+             SELECT column1, column2, column3, column4, column5, COALESCE(column6, column7), column7, column7,
+                 CASE WHEN column4 = 'delivered' THEN column7 END, column7, column7, column8, column9, column10, column11
              FROM (VALUES {}) AS v WHERE column3 IN (SELECT id FROM webhook_endpoints)
              ON CONFLICT (event_id, endpoint_id) DO NOTHING",
-            repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+            repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
         ),
     );
     on_conn!(conn, |c| {
         let mut q = sqlx::query(&sql);
         for o in chunk {
             let (status, next) = match &o.next {
-                NextStep::Delivered => ("delivered", o.at.as_str()),
-                NextStep::RetryAt(at) => ("pending", at.as_str()),
-                NextStep::Failed => ("failed", o.at.as_str()),
+                NextStep::Delivered => ("delivered", None),
+                NextStep::RetryAt(at) => ("pending", Some(at.as_str())),
+                NextStep::Failed => ("failed", None),
             };
-            let delivered_at = matches!(o.next, NextStep::Delivered).then_some(o.at.as_str());
-            let at = o.at.as_str();
-            q = q.bind(o.delivery_id.as_str()).bind(o.event_id.as_str()).bind(o.endpoint_id.as_str()).bind(status).bind(o.attempt);
-            q = q.bind(next).bind(at).bind(at).bind(delivered_at).bind(at);
+            q = q.bind(o.delivery_id.as_str()).bind(o.event_id.as_str()).bind(o.endpoint_id.as_str()).bind(status).bind(o.attempt).bind(next);
+            q = q.bind(o.at.as_str()).bind(o.response_status).bind(o.latency_ms).bind(o.response_body.as_deref()).bind(o.error.as_deref());
         }
         q.execute(c).await.map(|r| r.rows_affected())
     })
@@ -416,26 +446,28 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
     Ok(())
 }
 
-/// The delivery log's rows. `by_pair`: the delivery id is looked up by (event, endpoint), for
-/// new deliveries of which some were not written with their own id.
-async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], by_pair: bool) -> sqlx::Result<()> {
-    let delivery = if by_pair { "COALESCE((SELECT d.id FROM webhook_deliveries d WHERE d.event_id = ? AND d.endpoint_id = ?), ?)" } else { "?" };
-    let sql = numbered(
-        matches!(conn, Conn::Postgres(_)),
+/// Rows of `webhook_attempts`: the attempts of claimed deliveries; or (`joined`) the first
+/// attempts of new deliveries whose pair was written by someone else, logged to that delivery
+/// (those written with their own id keep their entry on their row).
+async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], joined: bool) -> sqlx::Result<()> {
+    const COLUMNS: &str = "id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error";
+    let rows = repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len());
+    let sql = if joined {
         format!(
-            "INSERT INTO webhook_attempts (id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error)
-             VALUES {}",
-            repeat(&format!("(?, {delivery}, ?, ?, ?, ?, ?, ?, ?, ?)"), chunk.len())
-        ),
-    );
+            "INSERT INTO webhook_attempts ({COLUMNS})
+             SELECT v.column1, d.id, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, v.column10
+             FROM (VALUES {rows}) AS v JOIN webhook_deliveries d ON d.event_id = v.column4 AND d.endpoint_id = v.column3
+             WHERE d.id <> v.column2"
+        )
+    } else {
+        format!("INSERT INTO webhook_attempts ({COLUMNS}) VALUES {rows}")
+    };
+    let sql = numbered(matches!(conn, Conn::Postgres(_)), sql);
     on_conn!(conn, |c| {
         let mut q = sqlx::query(&sql);
         for o in chunk {
-            q = q.bind(attempt_id(&o.at));
-            if by_pair {
-                q = q.bind(o.event_id.as_str()).bind(o.endpoint_id.as_str());
-            }
             q = q
+                .bind(attempt_id(&o.at))
                 .bind(o.delivery_id.as_str())
                 .bind(o.endpoint_id.as_str())
                 .bind(o.event_id.as_str())

@@ -19,7 +19,7 @@ use super::sender::Sender;
 use super::signing::signature_header;
 use super::{SigningKeys, Webhooks};
 use crate::app::AppState;
-use crate::store::{AttemptOutcome, ClaimedDelivery, DispatchConnection, EventRow, NextStep, Round, WebhookEndpointRow, new_id};
+use crate::store::{AttemptOutcome, ClaimedDelivery, DispatchConnection, EventRow, NextStep, Round, WebhookEndpointRow, delivery_id};
 
 /// `system.error` code of an endpoint disabled for failing through its whole retry window.
 pub const ENDPOINT_DISABLED: &str = "webhook_endpoint_disabled";
@@ -283,7 +283,8 @@ impl Dispatcher {
             }
             let body = Bytes::from(payload);
             for endpoint in &targets {
-                let delivery = ClaimedDelivery { id: new_id("whdl"), event_id: id.clone(), endpoint_id: endpoint.row.id.clone(), attempts: 1, first_attempt_at: None };
+                // Named after its first attempt's time when that attempt starts (see `post`).
+                let delivery = ClaimedDelivery { id: String::new(), event_id: id.clone(), endpoint_id: endpoint.row.id.clone(), attempts: 1, first_attempt_at: None };
                 queue.push_back(Work { delivery, body: Some(body.clone()), fresh: true });
             }
             open.insert(id, targets.len());
@@ -337,16 +338,21 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// One post; returns whether the delivery was fresh, and its outcome.
+    /// One post; returns whether the delivery was fresh, and its outcome. A fresh delivery is
+    /// named after its first attempt's time (`store::delivery_id`): its row keeps that attempt
+    /// as its log entry, which the log lists under the same UUID.
     async fn attempt(&self, work: Work) -> (bool, AttemptOutcome) {
-        let Work { delivery, body, fresh } = work;
-        (fresh, self.post(delivery, body).await)
+        let Work { mut delivery, body, fresh } = work;
+        let at = self.app.webhooks.config.clock.now();
+        if fresh {
+            delivery.id = delivery_id(at);
+        }
+        (fresh, self.post(delivery, body, at).await)
     }
 
-    async fn post(&self, d: ClaimedDelivery, payload: Option<Bytes>) -> AttemptOutcome {
+    async fn post(&self, d: ClaimedDelivery, payload: Option<Bytes>, at: chrono::DateTime<chrono::Utc>) -> AttemptOutcome {
         let config = &self.app.webhooks.config;
         let clock = &config.clock;
-        let at = clock.now();
         let mut outcome = AttemptOutcome {
             delivery_id: d.id.clone(),
             endpoint_id: d.endpoint_id.clone(),

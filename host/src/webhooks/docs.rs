@@ -44,7 +44,7 @@ pub fn routes() -> ApiRouter {
         )
         .api_route(
             "/v1/admin/webhook-endpoints/{id}/deliveries",
-            get_with(log::deliveries, |op| ok(doc(op, "listWebhookDeliveries", "Deliveries to the endpoint, newest event first"), page_of(delivery()))),
+            get_with(log::deliveries, |op| ok(doc(op, "listWebhookDeliveries", "Deliveries to the endpoint, newest first"), page_of(delivery()))),
         )
         .api_route(
             "/v1/admin/webhook-endpoints/{id}/attempts",

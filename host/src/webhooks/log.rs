@@ -35,7 +35,7 @@ pub(crate) struct LogQuery {
     cursor: Option<String>,
 }
 
-/// Deliveries, newest event first; `status=pending|delivered|failed`.
+/// Deliveries, newest first; `status=pending|delivered|failed`.
 pub(super) async fn deliveries(State(app): State<AppState>, _auth: AdminAuth, Path(id): Path<String>, StrictQuery(q): StrictQuery<LogQuery>) -> Result<Json<Value>, ApiError> {
     endpoint(&app, &id).await?;
     if let Some(s) = &q.status
@@ -46,7 +46,7 @@ pub(super) async fn deliveries(State(app): State<AppState>, _auth: AdminAuth, Pa
     let paging = PageQuery { page_size: q.page_size, cursor: q.cursor };
     let limit = paging.limit()?;
     let rows = app.store.webhook_deliveries(&id, q.status.as_deref(), paging.after()?.as_deref(), limit).await?;
-    let next = next_cursor(rows.last().map(|r| r.event_id.as_str()), rows.len(), limit);
+    let next = next_cursor(rows.last().map(|r| r.id.as_str()), rows.len(), limit);
     Ok(Json(json!({ "data": rows, "next_cursor": next })))
 }
 

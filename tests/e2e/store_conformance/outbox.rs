@@ -48,8 +48,10 @@ fn lease<'a>(now: &'a str, lease_until: &'a str) -> Round<'a> {
     Round { fresh: &[], retried: &[], fanned: &[], claim: 10, now, lease_until }
 }
 
-fn fresh(id: &str, event_id: &str) -> ClaimedDelivery {
-    ClaimedDelivery { id: id.into(), event_id: event_id.into(), endpoint_id: "whep_a".into(), attempts: 1, first_attempt_at: None }
+/// A delivery the dispatcher fans out, named after its first attempt's time `at`.
+fn fresh(at: &str, event_id: &str) -> ClaimedDelivery {
+    let id = millwright::store::delivery_id(millwright::clock::parse(at).unwrap());
+    ClaimedDelivery { id, event_id: event_id.into(), endpoint_id: "whep_a".into(), attempts: 1, first_attempt_at: None }
 }
 
 async fn outbox_round_trip(store: &Store) {
@@ -65,20 +67,22 @@ async fn outbox_round_trip(store: &Store) {
     assert_eq!(again.events.len(), 1, "an expired lease (a crashed dispatcher) is leased again");
 
     // The first attempt's outcome writes the delivery row and marks the event, in one round.
-    let first = attempt(&fresh("whdl_first", &event), T2, 500, NextStep::RetryAt(T9.into()));
+    let first = attempt(&fresh(T2, &event), T2, 500, NextStep::RetryAt(T9.into()));
     let fanned = [event.clone()];
     let round = Round { fresh: std::slice::from_ref(&first), retried: &[], fanned: &fanned, claim: 10, now: T2, lease_until: T9 };
     assert!(store.dispatch_round(&round).await.unwrap().is_empty(), "fanned out, and not due before its retry time");
     assert_eq!(store.webhook_endpoint("whep_a").await.unwrap().unwrap().failing_since.as_deref(), Some(T2));
     // A second dispatcher that sent it too (after the first one's lease expired) adds its
     // attempt to the same delivery.
-    let second = attempt(&fresh("whdl_second", &event), T2, 500, NextStep::RetryAt(T9.into()));
+    let second = attempt(&fresh(T2, &event), T2, 500, NextStep::RetryAt(T9.into()));
     let round = Round { fresh: std::slice::from_ref(&second), retried: &[], fanned: &fanned, claim: 0, now: T2, lease_until: T9 };
     store.dispatch_round(&round).await.unwrap();
     let pending = store.webhook_deliveries("whep_a", Some("pending"), None, 10).await.unwrap();
-    assert_eq!(pending.iter().map(|d| (d.id.as_str(), d.attempts)).collect::<Vec<_>>(), [("whdl_first", 1)]);
+    assert_eq!(pending.iter().map(|d| (d.id.as_str(), d.attempts)).collect::<Vec<_>>(), [(first.delivery_id.as_str(), 1)]);
     let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
-    assert!(log.len() == 2 && log.iter().all(|a| a.delivery_id == "whdl_first"), "{log:?}");
+    assert!(log.len() == 2 && log.iter().all(|a| a.delivery_id == first.delivery_id), "{log:?}");
+    // The first attempt is the delivery row's own log entry, listed under the delivery's UUID.
+    assert!(log.iter().any(|a| a.id == first.delivery_id.replacen("whdl_", "what_", 1) && a.at == T2 && a.response_body.as_deref() == Some("ok")), "{log:?}");
 
     let disabled = store
         .disable_failing_endpoints(T9, "failing", T9, |id| millwright::webhooks::events::system_error("x", id, serde_json::json!({}), T9))
@@ -97,11 +101,20 @@ async fn outbox_round_trip(store: &Store) {
     let back = store.webhook_endpoint("whep_a").await.unwrap().unwrap();
     assert!(back.enabled && back.failing_since.is_none() && back.disabled_reason.is_none());
     let due = store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap();
-    assert_eq!((due.len(), due[0].id.as_str(), due[0].attempts), (1, "whdl_first", 2), "the retry, its attempt counted");
+    assert_eq!((due.len(), due[0].id.as_str(), due[0].attempts), (1, first.delivery_id.as_str(), 2), "the retry, its attempt counted");
     assert!(store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
     store.record_attempts(&[attempt(&due[0], T9, 200, NextStep::Delivered)]).await.unwrap();
     let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
     assert_eq!(log.iter().map(|a| (a.attempt, a.response_status)).collect::<Vec<_>>(), [(2, Some(200)), (1, Some(500)), (1, Some(500))]);
+    // Paged one at a time, the log reads both tables in the same order.
+    let (mut paged, mut before) = (vec![], None);
+    while let Some(a) = store.webhook_attempts("whep_a", None, before.as_deref(), 1).await.unwrap().pop() {
+        before = Some(a.id.clone());
+        paged.push(a.id);
+    }
+    assert_eq!(paged, log.iter().map(|a| a.id.clone()).collect::<Vec<_>>());
+    assert_eq!(store.webhook_attempts("whep_a", Some(&event), None, 10).await.unwrap().len(), 3, "one event's attempts");
+    assert!(store.webhook_attempts("whep_a", Some("evt_other"), None, 10).await.unwrap().is_empty());
     assert_eq!(store.webhook_deliveries("whep_a", Some("delivered"), None, 10).await.unwrap().len(), 1);
 
     store.redeliver(&[due[0].event_id.clone()], "whep_a", T9).await.unwrap();
