@@ -160,10 +160,13 @@ fn main() {
         bare(bodies.clone()).await;
 
         let (mut base, mut disp) = (Run::default(), Run::default());
+        // Each round's ratio too: on a noisy VM the spread says how far one figure can be trusted.
+        let mut per_round = Vec::with_capacity(rounds);
         for _ in 0..rounds {
             let (cpu0, t0) = (cpu_now(), Instant::now());
             bare(bodies.clone()).await;
-            base.merge(Run { label: "bare loop: same bodies, same client".into(), concurrency: conc, latencies: vec![Duration::ZERO; bodies.len()], wall: t0.elapsed(), cpu: cpu_now() - cpu0 });
+            let bare_wall = t0.elapsed();
+            base.merge(Run { label: "bare loop: same bodies, same client".into(), concurrency: conc, latencies: vec![Duration::ZERO; bodies.len()], wall: bare_wall, cpu: cpu_now() - cpu0 });
             app.store.insert_events(&events(n / rounds)).await.unwrap();
             let target = count.load() + n / rounds;
             let cpu0 = cpu_now();
@@ -171,13 +174,20 @@ fn main() {
             (wall, dispatcher) = drain(dispatcher, &count, target).await;
             // CPU until every outcome is recorded; wall time until the receiver had them all.
             disp.merge(Run { label: "dispatcher: signed, logged, leased".into(), concurrency: conc, latencies: vec![Duration::ZERO; n / rounds], wall, cpu: cpu_now() - cpu0 });
+            per_round.push(bare_wall.as_secs_f64() / wall.as_secs_f64());
         }
+        per_round.sort_by(f64::total_cmp);
         let mut t = Table::new(&format!("webhooks: deliveries to a local receiver (batch {batch}, {conc} in flight)"), &["case", "deliveries", "deliveries/s", "CPU µs/delivery", "vs bare loop"]);
         for r in [&base, &disp] {
             t.row(vec![r.label.clone(), r.n().to_string(), format!("{:.0}", r.throughput()), us(r.cpu_per_op()), ratio(r.throughput() / base.throughput())]);
         }
         t.print();
         let tp = disp.throughput() / base.throughput();
+        let rounds_text: Vec<String> = per_round.iter().map(|r| format!("{r:.2}")).collect();
+        println!("ratio per round (sorted): {}; median {:.2}", rounds_text.join(", "), per_round[per_round.len() / 2]);
+        // Both sides keep the two cores busy, so the CPU ratio tracks the throughput ratio with
+        // less of the machine's noise.
+        println!("CPU per delivery, bare loop / dispatcher: {:.2}", base.cpu_per_op().as_secs_f64() / disp.cpu_per_op().as_secs_f64());
 
         app.store.insert_events(&events(backlog)).await.unwrap();
         let target = count.load() + backlog;
