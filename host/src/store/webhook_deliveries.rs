@@ -296,8 +296,8 @@ impl Store {
         let pruned = on_pool!(self, |p| async {
             let mut tx = p.begin().await?;
             let retried = sqlx::query("DELETE FROM webhook_attempts WHERE id < $1").bind(ids_before(ATTEMPT_PREFIX, cutoff)).execute(&mut *tx).await?.rows_affected();
-            // First attempts kept on their deliveries' rows leave the log as the others do (a
-            // delivered delivery is older still, or newer than the cutoff).
+            // First attempts kept on deliveries' rows leave the log at the same cutoff: such a
+            // delivery's id carries its first attempt's time, as attempt ids do.
             let first = sqlx::query(
                 "UPDATE webhook_deliveries SET logged_at = NULL, logged_status = NULL, logged_latency_ms = NULL, logged_body = NULL,
                      logged_error = NULL
