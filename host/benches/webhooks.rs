@@ -187,7 +187,7 @@ fn main() {
         println!("ratio per round (sorted): {}; median {:.2}", rounds_text.join(", "), per_round[per_round.len() / 2]);
         // Both sides keep the two cores busy, so the CPU ratio tracks the throughput ratio with
         // less of the machine's noise.
-        println!("CPU per delivery, bare loop / dispatcher: {:.2}", base.cpu_per_op().as_secs_f64() / disp.cpu_per_op().as_secs_f64());
+        println!("CPU ratio (the bare loop's CPU per post ÷ the dispatcher's per delivery): {:.2}", base.cpu_per_op().as_secs_f64() / disp.cpu_per_op().as_secs_f64());
 
         app.store.insert_events(&events(backlog)).await.unwrap();
         let target = count.load() + backlog;

@@ -43,6 +43,7 @@ fn ids_before(prefix: &str, cutoff: &str) -> String {
 
 const ATTEMPT_PREFIX: &str = "what";
 pub(crate) const DELIVERY_PREFIX: &str = "whdl";
+const _: () = assert!(ATTEMPT_PREFIX.len() == DELIVERY_PREFIX.len(), "the log swaps one prefix for the other");
 
 /// A delivery claimed by one dispatcher until `lease_until`.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -261,15 +262,17 @@ impl Store {
             "SELECT id, delivery_id, event_id, attempt, at, response_status, latency_ms, response_body, error FROM (
                  SELECT * FROM (SELECT id, delivery_id, event_id, attempt, at, response_status, latency_ms, response_body, error
                      FROM webhook_attempts
-                     WHERE endpoint_id = $1 AND ($2 IS NULL OR event_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4) AS retried
+                     WHERE endpoint_id = $1 AND ($2 IS NULL OR event_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4) AS attempts
                  UNION ALL
-                 SELECT * FROM (SELECT '{ATTEMPT_PREFIX}_' || substr(d.id, 6) AS id, d.id AS delivery_id, d.event_id, 1 AS attempt,
+                 SELECT * FROM (SELECT '{ATTEMPT_PREFIX}_' || substr(d.id, {uuid}) AS id, d.id AS delivery_id, d.event_id, 1 AS attempt,
                          d.logged_at AS at, d.logged_status AS response_status, d.logged_latency_ms AS latency_ms,
                          d.logged_body AS response_body, d.logged_error AS error
                      FROM webhook_deliveries d
                      WHERE d.endpoint_id = $1 AND d.logged_at IS NOT NULL AND ($2 IS NULL OR d.event_id = $2)
-                       AND ($3 IS NULL OR d.id < '{DELIVERY_PREFIX}_' || substr($3, 6)) ORDER BY d.id DESC LIMIT $4) AS fanned
-             ) AS log ORDER BY id DESC LIMIT $4"
+                       AND ($3 IS NULL OR d.id < '{DELIVERY_PREFIX}_' || substr($3, {uuid})) ORDER BY d.id DESC LIMIT $4) AS on_rows
+             ) AS log ORDER BY id DESC LIMIT $4",
+            // Where the UUID starts (SQL counts from 1): both prefixes are as long.
+            uuid = DELIVERY_PREFIX.len() + 2
         );
         Ok(on_pool!(self, |p| sqlx::query_as::<_, AttemptRow>(&sql).bind(endpoint_id).bind(event_id).bind(before).bind(limit).fetch_all(p).await)?)
     }
