@@ -2,7 +2,7 @@
 //!
 //! One 100-record page of MaintainX work orders (the records exactly as the connector hands them
 //! to the host, fetched once from the emulator), JSON text in → unified JSON text out:
-//! the mapping engine with the connector's default rules (`Mapping::apply_str`, as the host)
+//! the mapping engine with the connector's default rules (`Mapping::write_str`, as the host)
 //! vs a hand-written serde mapping of the same fields (the baseline). Both outputs are checked
 //! equal before timing. CPU-bound, one thread.
 
@@ -12,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use common::fixture::{PAGE, start_auth_sandbox};
 use common::{RUN_HEAD, Run, Table, env_usize, measure_sync, print_machine, ratio, us};
 use millwright_connector_maintainx::MaintainX;
-use millwright_mapping::{Entity, Mapping, compile_str};
+use millwright_mapping::{Entity, HostFields, Mapping, compile_str};
 use millwright_sdk::Connector;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -130,16 +130,13 @@ fn hand(text: &str) -> String {
     serde_json::to_string(&u).unwrap()
 }
 
-/// What the host does per record (`api/records.rs` `unify`, without remote data).
+/// What the host does per record of a list page (`api/records.rs` `write_unified`, without
+/// remote data).
 fn engine(mapping: &Mapping, id: &str, deleted: bool, text: &str) -> String {
-    let mapped = mapping.apply_str(text).expect("JSON");
-    let mut fields = mapped.fields;
-    fields.insert("id".into(), Value::String(id.to_owned()));
-    fields.insert("deleted".into(), Value::Bool(deleted));
-    if !mapped.warnings.is_empty() {
-        fields.insert("mapping_warnings".into(), serde_json::to_value(&mapped.warnings).unwrap());
-    }
-    serde_json::to_string(&fields).unwrap()
+    let host = HostFields { id, deleted, updated_at: None, remote_data: false };
+    let mut out = Vec::with_capacity(1024);
+    mapping.write_str(text, &host, &mut out).expect("JSON");
+    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
 fn main() {
@@ -185,7 +182,7 @@ fn main() {
     let (mut h, mut e) = (Run::default(), Run::default());
     for _ in 0..rounds {
         h.merge(measure_sync("hand-written serde (baseline)", 50, n / rounds, run_hand));
-        e.merge(measure_sync("mapping engine (apply_str)", 50, n / rounds, run_engine));
+        e.merge(measure_sync("mapping engine (write_str)", 50, n / rounds, run_engine));
     }
     let mut head = RUN_HEAD.to_vec();
     head[3] = "median µs/page";

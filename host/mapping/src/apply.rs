@@ -15,6 +15,11 @@ impl Mapping {
     /// Maps one source record (see the crate docs for the output). Never fails: a value that
     /// does not convert is `null` with a warning.
     pub fn apply(&self, source: &Value) -> Mapped {
+        self.with_value(source, |ctx| self.apply_ctx(ctx))
+    }
+
+    /// Runs `f` on `source`, its top-level keys looked up once.
+    pub(crate) fn with_value<R>(&self, source: &Value, f: impl FnOnce(&Ctx<'_, '_>) -> R) -> R {
         let mut stack: [Option<&Value>; STACK_IDS] = [None; STACK_IDS];
         let mut heap;
         let buffer: &mut [Option<&Value>] = if self.roots.len() <= STACK_IDS {
@@ -23,8 +28,7 @@ impl Mapping {
             heap = vec![None; self.roots.len()];
             &mut heap
         };
-        let ctx = Ctx::new(source, &self.roots, buffer);
-        self.apply_ctx(&ctx)
+        f(&Ctx::new(source, &self.roots, buffer))
     }
 
     /// Maps the record `ctx` gives access to.
@@ -33,7 +37,7 @@ impl Mapping {
         let mut warnings = Vec::new();
         for (slot, value) in self.slots.iter().zip(fields.values_mut()) {
             match &slot.plan {
-                Plan::Null => {}
+                Plan::Null | Plan::Id | Plan::Deleted => {}
                 Plan::Rule(e) => *value = eval(e, ctx, &mut warnings),
                 Plan::CustomFields => *value = self.custom_fields(ctx, &mut warnings),
             }
@@ -41,7 +45,7 @@ impl Mapping {
         Mapped { fields, warnings }
     }
 
-    fn custom_fields(&self, ctx: &Ctx<'_, '_>, warnings: &mut Vec<MappingWarning>) -> Value {
+    pub(crate) fn custom_fields(&self, ctx: &Ctx<'_, '_>, warnings: &mut Vec<MappingWarning>) -> Value {
         let mut out = Map::new();
         for spread in &self.spreads {
             let rule = &spread.rule;

@@ -11,6 +11,7 @@
 //! compile(entity, overrides) ► RuleSet┘        │
 //!                               Mapping::apply(&record) ─► Mapped { fields, warnings }
 //!                   Mapping::apply_str(json_text)  (same, parsing only what rules read)
+//!                   Mapping::write_str(json_text, host_fields, &mut out)  (same, as JSON text)
 //!                   Mapping::reverse_custom_fields(&custom_fields) ─► source-shaped patch
 //! ```
 //!
@@ -155,8 +156,10 @@
 //!   top-level values the rules read are parsed, in the same pass that splits the record
 //!   (values read only as fallbacks are kept as text until needed), the rest is skipped
 //!   without allocating, as a serde-derived struct would; a value that one rule alone reads
-//!   whole (`/title`, the `/extraFields` spread) is moved into the output, not cloned. Use it
-//!   on the read path when `remote_data` is not requested.
+//!   whole (`/title`, the `/extraFields` spread) is moved into the output, not cloned;
+//! - [`Mapping::write_str`] (the read path of list pages) writes each value as JSON text as it
+//!   is evaluated, with the host's fields ([`HostFields`]) in place: no `Map` per record and
+//!   no second walk to serialise it (per record 6.4 → 4.7 µs in the `mapping` bench).
 //!
 //! What remains per record is mostly allocation that the output type imposes: one `String`
 //! per key of `Map<String, Value>` and one per text value. Measured (instructions per record,
@@ -178,12 +181,14 @@ mod source;
 mod text;
 mod time;
 mod transform;
+mod write;
 
 use std::sync::Arc;
 
 pub use error::{RuleError, RuleOrigin, RuleWarning};
 pub use millwright_model::{Entity, MappingWarning};
 pub use rules::{RuleSet, compile, compile_str};
+pub use write::{HostFields, normalise_rfc3339};
 use serde_json::{Map, Value};
 
 use crate::root::{RootIndex, RootMode};
@@ -215,6 +220,10 @@ pub(crate) struct Effective {
 #[derive(Debug, Clone)]
 pub(crate) enum Plan {
     Null,
+    /// The host's `id` and `deleted` ([`HostFields`] when writing text; `null` placeholders
+    /// in [`Mapped`]).
+    Id,
+    Deleted,
     Rule(Effective),
     CustomFields,
 }
@@ -246,6 +255,8 @@ pub struct Mapping {
     /// Every pointer starts with a top-level key (so [`Mapping::apply_str`] can skip the
     /// rest of the record while parsing).
     pub(crate) rooted: bool,
+    /// Where `updated_at` is in `slots` ([`HostFields::updated_at`] fills it when null).
+    pub(crate) updated_at_slot: Option<usize>,
 }
 
 impl Mapping {
@@ -303,7 +314,8 @@ impl Mapping {
             .map(|f| {
                 let plan = match f.name {
                     "custom_fields" => Plan::CustomFields,
-                    "id" | "deleted" => Plan::Null,
+                    "id" => Plan::Id,
+                    "deleted" => Plan::Deleted,
                     name => fields
                         .iter()
                         .find(|(n, _)| *n == name)
@@ -382,6 +394,7 @@ impl Mapping {
         }
         let order: Vec<&str> = template.keys().map(String::as_str).collect();
         slots.sort_by_key(|s| order.iter().position(|k| *k == s.key));
+        let updated_at_slot = slots.iter().position(|s| s.key == "updated_at");
 
         Mapping {
             entity,
@@ -392,6 +405,7 @@ impl Mapping {
             roots,
             modes: modes.into(),
             rooted,
+            updated_at_slot,
         }
     }
 
@@ -407,7 +421,7 @@ impl Mapping {
         let has_custom = !self.spreads.is_empty() || !self.custom.is_empty();
         self.slots_in_model_order()
             .filter(|slot| match &slot.plan {
-                Plan::Null => false,
+                Plan::Null | Plan::Id | Plan::Deleted => false,
                 Plan::Rule(e) => !matches!(e.rule.source, Source::Const(Value::Null)),
                 Plan::CustomFields => has_custom,
             })

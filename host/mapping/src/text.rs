@@ -20,15 +20,22 @@ use crate::root::{Ctx, LazyRoots, RootIndex, RootMode, STACK_IDS, TextRoot};
 use crate::source::NULL;
 use crate::{Mapped, Mapping};
 
+
 impl Mapping {
     /// [`Mapping::apply`] on a record given as JSON text, parsing only the parts the rules
     /// read. The result is the same as `apply(&serde_json::from_str(json)?)`; the error is
     /// serde_json's for text that is not JSON.
     pub fn apply_str(&self, json: &str) -> Result<Mapped, serde_json::Error> {
+        self.with_text(json, |ctx| self.apply_ctx(ctx))
+    }
+
+    /// Runs `f` on the record given as JSON text: split in one pass when every pointer starts
+    /// with a top-level key (see the module docs), else parsed whole.
+    pub(crate) fn with_text<R>(&self, json: &str, f: impl FnOnce(&Ctx<'_, '_>) -> R) -> Result<R, serde_json::Error> {
         let object = json.trim_start().starts_with('{');
         if !object || !self.rooted {
             let value: Value = serde_json::from_str(json)?;
-            return Ok(self.apply(&value));
+            return Ok(self.with_value(&value, f));
         }
         let n = self.roots.len();
         let mut stack: [TextRoot<'_>; STACK_IDS] = [TextRoot::EMPTY; STACK_IDS];
@@ -49,7 +56,7 @@ impl Mapping {
         deserializer.end()?;
 
         let lazy = LazyRoots { roots: &*roots };
-        Ok(self.apply_ctx(&Ctx::from_text(&NULL, &lazy)))
+        Ok(f(&Ctx::from_text(&NULL, &lazy)))
     }
 }
 

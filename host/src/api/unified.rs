@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use aide::axum::routing::get_with;
 use axum::Json;
 use millwright_model::{Entity, WriteOp, validate_write};
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::auth::ConnectionAuth;
@@ -73,22 +72,15 @@ async fn list(State(app): State<AppState>, auth: ConnectionAuth, entity: Entity,
     let page = app.runtime.list(&module.module, &live.binding, entity.into(), query).await;
     // Passive health: every upstream outcome counts, recorded off the request path.
     let page = app.health.observed(&live.id, page)?;
-    let data = live.mappings.get(entity)?.unify(&app.runtime, entity, page.records, params.include_remote_data).await?;
+    // `{"data": [...], "next_cursor": ...}` written into one buffer sized for a typical page.
+    let mut body = Vec::with_capacity(1024 * (page.records.len() + 1));
+    body.extend_from_slice(b"{\"data\":");
+    live.mappings.get(entity)?.unify_json(&app.runtime, entity, page.records, params.include_remote_data, &mut body).await?;
     let next_cursor = page.next_cursor.filter(|c| !c.is_empty()).map(|c| app.cursors.seal(&scope, &c));
-    Ok(list_response(&data, next_cursor.as_deref()))
-}
-
-/// `{"data": [...], "next_cursor": ...}` serialised straight from the records (`json!` would
-/// deep-copy every record into a new tree first), into one buffer sized for a typical page.
-fn list_response(data: &[Value], next_cursor: Option<&str>) -> Response {
-    #[derive(Serialize)]
-    struct ListBody<'a> {
-        data: &'a [Value],
-        next_cursor: Option<&'a str>,
-    }
-    let mut bytes = Vec::with_capacity(1024 * (data.len() + 1));
-    serde_json::to_writer(&mut bytes, &ListBody { data, next_cursor }).expect("JSON values serialise");
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], bytes).into_response()
+    body.extend_from_slice(b",\"next_cursor\":");
+    serde_json::to_writer(&mut body, &next_cursor).expect("a string serialises");
+    body.push(b'}');
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
 }
 
 async fn fetch(

@@ -33,7 +33,7 @@ use serde_json::Value;
 pub use self::plugins::Mappers;
 pub use self::docs::routes;
 use crate::api::error::ApiError;
-use crate::api::records::unify;
+use crate::api::records::{unify, write_unified};
 use crate::registry::ActiveModule;
 use crate::runtime::Runtime;
 use crate::runtime::bindings::SourceRecord;
@@ -105,6 +105,25 @@ impl EntityMapping {
     /// Records from the connector → unified JSON, as every read runs it.
     pub async fn unify(&self, runtime: &Runtime, entity: Entity, records: Vec<SourceRecord>, include_remote_data: bool) -> Result<Vec<Value>, ApiError> {
         unify_page(runtime, entity, &self.mapping, self.mapper.as_deref(), records, include_remote_data).await
+    }
+
+    /// The same records as one JSON array appended to `out`. Without a plugin each record's
+    /// text is written by the mapping engine directly (no value tree per record).
+    pub async fn unify_json(&self, runtime: &Runtime, entity: Entity, records: Vec<SourceRecord>, include_remote_data: bool, out: &mut Vec<u8>) -> Result<(), ApiError> {
+        if self.mapper.is_some() {
+            let unified = self.unify(runtime, entity, records, include_remote_data).await?;
+            serde_json::to_writer(out, &unified).expect("JSON values serialise");
+            return Ok(());
+        }
+        out.push(b'[');
+        for (i, record) in records.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_unified(&self.mapping, record, include_remote_data, out)?;
+        }
+        out.push(b']');
+        Ok(())
     }
 }
 

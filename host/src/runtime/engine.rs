@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, ProfilingStrategy};
 
 /// One epoch tick. Deadlines are expressed in ticks of this length.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -69,6 +69,11 @@ fn engine_config(settings: &EngineSettings) -> Config {
     config.wasm_component_model(true);
     config.epoch_interruption(true);
     config.cranelift_opt_level(OptLevel::Speed);
+    // Guest functions named in `perf` profiles (`/tmp/perf-<pid>.map`), for operators profiling
+    // a connector; off by default (the map grows with every compiled module).
+    if std::env::var_os("MILLWRIGHT_WASM_PERFMAP").is_some() {
+        config.profiler(ProfilingStrategy::PerfMap);
+    }
     config.memory_init_cow(true);
     // A 4 GiB reservation per linear memory (a 32-bit memory's whole index space) plus a guard
     // lets Cranelift drop the explicit bounds check of every load and store: an index can never

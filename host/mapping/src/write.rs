@@ -1,0 +1,157 @@
+//! Mapping straight to JSON text: [`Mapping::write_str`].
+//!
+//! A list page is mapped record by record and sent as JSON. Building each record as a
+//! `Map<String, Value>` (a clone of the template: a key `String` per field, an `IndexMap`), then
+//! inserting the host's fields and serialising the tree, costs about as much again as the
+//! rules themselves. The writer evaluates the same plan in the same order and writes each value
+//! as it comes, host fields in their model positions, so the text is the one `apply_str` plus
+//! the host's inserts would serialise to, byte for byte (`remote_data` aside: it is the source
+//! text as given, not re-serialised).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::apply::eval;
+use crate::root::Ctx;
+use crate::{Mapping, Plan};
+
+/// The fields a host owns in a unified record, written by [`Mapping::write_str`].
+#[derive(Debug, Clone, Copy)]
+pub struct HostFields<'a> {
+    /// The record's unified `id`.
+    pub id: &'a str,
+    pub deleted: bool,
+    /// The connector's own `updated_at` (RFC 3339): written, normalised, when no rule filled
+    /// `updated_at`.
+    pub updated_at: Option<&'a str>,
+    /// Append the source record itself as `remote_data`.
+    pub remote_data: bool,
+}
+
+impl Mapping {
+    /// Maps one record given as JSON text and appends the unified object to `out`: the fields
+    /// of [`Mapping::apply`] with `host`'s in place, then `remote_data` if asked, then
+    /// `mapping_warnings` if any. The error is serde_json's for text that is not JSON (`out`
+    /// is then left unchanged).
+    pub fn write_str(&self, json: &str, host: &HostFields<'_>, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        self.with_text(json, |ctx| self.write_ctx(ctx, host, json, out))
+    }
+
+    fn write_ctx(&self, ctx: &Ctx<'_, '_>, host: &HostFields<'_>, json: &str, out: &mut Vec<u8>) {
+        let mut warnings = Vec::new();
+        out.push(b'{');
+        for (i, slot) in self.slots.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            key(out, slot.key);
+            let value = match &slot.plan {
+                Plan::Id => {
+                    write(out, host.id);
+                    continue;
+                }
+                Plan::Deleted => {
+                    out.extend_from_slice(if host.deleted { b"true" } else { b"false" });
+                    continue;
+                }
+                Plan::Null => Value::Null,
+                Plan::Rule(e) => eval(e, ctx, &mut warnings),
+                Plan::CustomFields => self.custom_fields(ctx, &mut warnings),
+            };
+            let fallback = || host.updated_at.and_then(normalise_rfc3339);
+            match value {
+                Value::Null if Some(i) == self.updated_at_slot => write(out, &fallback()),
+                value => write(out, &value),
+            }
+        }
+        if host.remote_data {
+            out.push(b',');
+            key(out, "remote_data");
+            out.extend_from_slice(json.trim().as_bytes());
+        }
+        if !warnings.is_empty() {
+            out.push(b',');
+            key(out, "mapping_warnings");
+            write(out, &warnings);
+        }
+        out.push(b'}');
+    }
+}
+
+/// An RFC 3339 timestamp in the unified form (UTC, `Z`, fractional seconds only when non-zero).
+pub fn normalise_rfc3339(ts: &str) -> Option<String> {
+    DateTime::parse_from_rfc3339(ts).ok().map(|t| crate::time::format_utc(&t.with_timezone(&Utc)))
+}
+
+/// `"name":` (unified field names need no escaping).
+fn key(out: &mut Vec<u8>, name: &str) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    serde_json::to_writer(out, value).expect("JSON values serialise");
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, json};
+
+    use super::*;
+    use crate::compile;
+    use millwright_model::Entity;
+
+    /// What the host built before the writer: `apply_str`, then its inserts, serialised.
+    fn via_map(m: &Mapping, json: &str, host: &HostFields<'_>) -> String {
+        let mapped = m.apply_str(json).unwrap();
+        let mut fields: Map<String, Value> = mapped.fields;
+        fields.insert("id".into(), Value::String(host.id.into()));
+        fields.insert("deleted".into(), Value::Bool(host.deleted));
+        if fields.get("updated_at").is_none_or(Value::is_null)
+            && let Some(ts) = host.updated_at.and_then(normalise_rfc3339)
+        {
+            fields.insert("updated_at".into(), Value::String(ts));
+        }
+        if host.remote_data {
+            fields.insert("remote_data".into(), serde_json::from_str(json).unwrap());
+        }
+        if !mapped.warnings.is_empty() {
+            fields.insert("mapping_warnings".into(), serde_json::to_value(&mapped.warnings).unwrap());
+        }
+        serde_json::to_string(&fields).unwrap()
+    }
+
+    fn written(m: &Mapping, json: &str, host: &HostFields<'_>) -> String {
+        let mut out = b"[".to_vec();
+        m.write_str(json, host, &mut out).unwrap();
+        String::from_utf8(out[1..].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn same_text_as_the_map_path() {
+        let rules = crate::tests::maintainx_work_order_rules();
+        let m = Mapping::new(Entity::WorkOrder, &compile(Entity::WorkOrder, &rules).unwrap(), None);
+        let record = serde_json::to_string(&crate::tests::maintainx_record()).unwrap();
+        let bad = r#"{"status":"NOPE","dueDate":"x","extraFields":[1],"updatedAt":null}"#;
+        for (json, deleted, remote_data) in [(record.as_str(), false, false), (record.as_str(), true, true), (bad, false, true), ("{}", false, false)] {
+            let host = HostFields { id: "wo-\"1\"", deleted, updated_at: Some("2026-01-31T09:00:00.500+01:00"), remote_data };
+            assert_eq!(written(&m, json, &host), via_map(&m, json, &host), "{json}");
+        }
+        // The connector's `updated_at` fills the field only when no rule did.
+        let host = HostFields { id: "1", deleted: false, updated_at: Some("2026-01-31T09:00:00+01:00"), remote_data: false };
+        let out: Value = serde_json::from_str(&written(&m, bad, &host)).unwrap();
+        assert_eq!(out["updated_at"], json!("2026-01-31T08:00:00Z"));
+        assert!(out["mapping_warnings"].as_array().is_some_and(|w| !w.is_empty()));
+        // Without a rule for `updated_at`, and a mapping that reads the whole record.
+        let whole = compile(Entity::WorkOrder, &json!([{"target": "title", "source": "{/a}-{/b/0}"}])).unwrap();
+        let m = Mapping::new(Entity::WorkOrder, &whole, None);
+        let json = r#"{"a": 1, "b": ["x"]}"#;
+        assert_eq!(written(&m, json, &host), via_map(&m, json, &host));
+        // Not JSON: an error, nothing written.
+        let mut out = Vec::new();
+        assert!(m.write_str("{\"a\": ", &host, &mut out).is_err());
+        assert!(out.is_empty());
+    }
+}
