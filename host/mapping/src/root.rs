@@ -101,6 +101,10 @@ pub(crate) enum RootMode {
     /// The whole source of exactly one rule and read by no other pointer: parsed while the
     /// record is split and moved into that rule's output instead of cloned.
     Sole,
+    /// `Sole`, for a rule whose output is the value unchanged (no transform; a text or JSON
+    /// field, or the only spread): kept as text, which `write_str` copies when the value has
+    /// the field's kind; parsed when its rule reads it otherwise.
+    Verbatim,
 }
 
 /// One top-level value of a record given as JSON text, kept as its [`RootMode`] says.
@@ -166,7 +170,19 @@ impl<'a, 'b> Ctx<'a, 'b> {
     /// (`Some(None)` when absent). `None` for other contexts: resolve it the ordinary way.
     #[inline]
     pub(crate) fn take_root(&self, id: u16) -> Option<Option<Value>> {
-        self.lazy.map(|lazy| lazy.roots[id as usize].owned.take())
+        self.lazy.map(|lazy| {
+            let root = &lazy.roots[id as usize];
+            root.owned
+                .take()
+                .or_else(|| root.raw.map(|raw| serde_json::from_str(raw.get()).unwrap_or(Value::Null)))
+        })
+    }
+
+    /// For a context over JSON text: the text of the [`RootMode::Verbatim`] value of `id`
+    /// (`Some(None)` when absent). `None` for other contexts.
+    #[inline]
+    pub(crate) fn root_text(&self, id: u16) -> Option<Option<&'a str>> {
+        self.lazy.map(|lazy| lazy.roots[id as usize].raw.map(RawValue::get))
     }
 
     #[inline]

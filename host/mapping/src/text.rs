@@ -89,7 +89,9 @@ impl<'de> Visitor<'de> for TopLevel<'_, 'de> {
                 Some(id) => {
                     let root = &mut self.roots[id as usize];
                     match self.modes[id as usize] {
-                        RootMode::Lazy => root.raw = Some(map.next_value::<&'de RawValue>()?),
+                        RootMode::Lazy | RootMode::Verbatim => {
+                            root.raw = Some(map.next_value::<&'de RawValue>()?)
+                        }
                         RootMode::Shared => {
                             root.parsed = OnceCell::from(map.next_value::<Value>()?)
                         }

@@ -4,17 +4,21 @@
 //! `Map<String, Value>` (a clone of the template: a key `String` per field, an `IndexMap`), then
 //! inserting the host's fields and serialising the tree, costs about as much again as the
 //! rules themselves. The writer evaluates the same plan in the same order and writes each value
-//! as it comes, host fields in their model positions, so the text is the one `apply_str` plus
-//! the host's inserts would serialise to, byte for byte (`remote_data` aside: it is the source
-//! text as given, not re-serialised).
+//! as it comes, host fields in their model positions: the JSON `apply_str` plus the host's
+//! inserts would serialise to. Values that are output unchanged (a string into a text field
+//! without transforms, the one `custom_fields_from` object, `remote_data`) are copied from the
+//! source text, already validated by the split, without being parsed: the same JSON, though
+//! not always the same bytes (the source's escapes and spacing stay).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use millwright_model::FieldKind;
+
 use crate::apply::eval;
 use crate::root::Ctx;
-use crate::{Mapping, Plan};
+use crate::{Effective, Mapping, Plan};
 
 /// The fields a host owns in a unified record, written by [`Mapping::write_str`].
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +60,9 @@ impl Mapping {
                     continue;
                 }
                 Plan::Null => Value::Null,
+                Plan::Rule(e) if e.verbatim && copied(out, e, ctx, Some(e.rule.kind)) => continue,
                 Plan::Rule(e) => eval(e, ctx, &mut warnings),
+                Plan::CustomFields if self.spreads.first().is_some_and(|e| e.verbatim && copied(out, e, ctx, None)) => continue,
                 Plan::CustomFields => self.custom_fields(ctx, &mut warnings),
             };
             let fallback = || host.updated_at.and_then(normalise_rfc3339);
@@ -77,6 +83,23 @@ impl Mapping {
         }
         out.push(b'}');
     }
+}
+
+/// Copies the text of a [`RootMode::Verbatim`](crate::root::RootMode) source when it already is
+/// the output: a string (or `null`) for a text field, any value for a JSON field, an object (or
+/// `null`, an empty object) for the one spread (`kind` `None`). `false`: evaluate it instead.
+fn copied(out: &mut Vec<u8>, e: &Effective, ctx: &Ctx<'_, '_>, kind: Option<FieldKind>) -> bool {
+    let Some(text) = e.sole_root.and_then(|id| ctx.root_text(id)) else {
+        return false;
+    };
+    let text = text.unwrap_or("null");
+    let bytes: &[u8] = match (kind, text.as_bytes()[0]) {
+        (Some(FieldKind::Json), _) | (Some(FieldKind::Text), b'"' | b'n') | (None, b'{') => text.as_bytes(),
+        (None, b'n') => b"{}",
+        _ => return false,
+    };
+    out.extend_from_slice(bytes);
+    true
 }
 
 /// An RFC 3339 timestamp in the unified form (UTC, `Z`, fractional seconds only when non-zero).
@@ -149,6 +172,20 @@ mod tests {
         let m = Mapping::new(Entity::WorkOrder, &whole, None);
         let json = r#"{"a": 1, "b": ["x"]}"#;
         assert_eq!(written(&m, json, &host), via_map(&m, json, &host));
+        // Values copied as text (a title string, the extraFields object) keep the source's
+        // escapes: the same JSON, not always the same bytes. Values of another kind are
+        // evaluated as usual (a number into text, a list into a text field: a warning).
+        let m = Mapping::new(Entity::WorkOrder, &compile(Entity::WorkOrder, &crate::tests::maintainx_work_order_rules()).unwrap(), None);
+        for json in [
+            r#"{"title": "caf\u00e9 \/ \"x\"", "description": null, "extraFields": {"A\u00e9": [1, {"b": null}]}}"#,
+            r#"{"title": 5, "description": ["no"], "extraFields": null}"#,
+            r#"{"title": {"a": 1}, "extraFields": "no"}"#,
+        ] {
+            let parsed = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+            assert_eq!(parsed(&written(&m, json, &host)), parsed(&via_map(&m, json, &host)), "{json}");
+        }
+        let out: Value = serde_json::from_str(&written(&m, r#"{"title": "caf\u00e9", "extraFields": {"k": "v"}}"#, &host)).unwrap();
+        assert_eq!((&out["title"], &out["custom_fields"]), (&json!("café"), &json!({"k": "v"})));
         // Not JSON: an error, nothing written.
         let mut out = Vec::new();
         assert!(m.write_str("{\"a\": ", &host, &mut out).is_err());
