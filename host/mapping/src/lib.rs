@@ -11,6 +11,7 @@
 //! compile(entity, overrides) ► RuleSet┘        │
 //!                               Mapping::apply(&record) ─► Mapped { fields, warnings }
 //!                   Mapping::apply_str(json_text)  (same, parsing only what rules read)
+//!                   Mapping::unified_value(json_text, host_fields)  (with the host's fields)
 //!                   Mapping::write_str(json_text, host_fields, &mut out)  (same, as JSON text)
 //!                   Mapping::reverse_custom_fields(&custom_fields) ─► source-shaped patch
 //! ```
@@ -183,7 +184,7 @@ mod source;
 mod text;
 mod time;
 mod transform;
-mod write;
+mod unified;
 
 use std::sync::Arc;
 
@@ -191,7 +192,7 @@ pub use error::{RuleError, RuleOrigin, RuleWarning};
 pub use millwright_model::{Entity, MappingWarning};
 use millwright_model::FieldKind;
 pub use rules::{RuleSet, compile, compile_str};
-pub use write::{HostFields, normalise_rfc3339};
+pub use unified::HostFields;
 use serde_json::{Map, Value};
 
 use crate::root::{RootIndex, RootMode};
@@ -355,6 +356,7 @@ impl Mapping {
 
         // How `apply_str` keeps each top-level value (see `RootMode`): the first pointer of
         // a rule is always read, the others only as fallbacks.
+        let one_spread = spreads.len() == 1 && custom.is_empty();
         let mut reads = vec![0u32; roots.len()];
         let mut modes = vec![RootMode::Lazy; roots.len()];
         let mut all: Vec<&mut Effective> = slots
@@ -381,28 +383,19 @@ impl Mapping {
                 && p.tokens().len() == 1
                 && reads[*id as usize] == 1
             {
-                modes[*id as usize] = RootMode::Sole;
+                // Verbatim when the text is already the output: a value unchanged into a
+                // text or JSON field, or the one spread's object (`write_str` copies it).
+                e.verbatim = match &e.rule.target {
+                    Target::Field(_) => {
+                        e.rule.transforms.is_empty()
+                            && matches!(e.rule.kind, FieldKind::Text | FieldKind::Json)
+                    }
+                    Target::Spread => one_spread,
+                    Target::Custom(_) => false,
+                };
+                modes[*id as usize] = if e.verbatim { RootMode::Verbatim } else { RootMode::Sole };
                 e.sole_root = Some(*id);
             }
-        }
-        // Sole roots whose text is already the output (a string into a text field, anything
-        // into a JSON field, the one spread's object) are kept as text: `write_str` copies it.
-        let one_spread = spreads.len() == 1 && custom.is_empty();
-        let verbatim = |e: &Effective| {
-            e.rule.transforms.is_empty() && matches!(e.rule.kind, FieldKind::Text | FieldKind::Json)
-        };
-        for slot in &mut slots {
-            if let Plan::Rule(e) = &mut slot.plan
-                && let Some(id) = e.sole_root
-                && verbatim(e)
-            {
-                e.verbatim = true;
-                modes[id as usize] = RootMode::Verbatim;
-            }
-        }
-        if one_spread && let Some(id) = spreads[0].sole_root {
-            spreads[0].verbatim = true;
-            modes[id as usize] = RootMode::Verbatim;
         }
 
         // The output template, and the slots in its iteration order (the model order with

@@ -20,7 +20,6 @@ use crate::root::{Ctx, LazyRoots, RootIndex, RootMode, STACK_IDS, TextRoot};
 use crate::source::NULL;
 use crate::{Mapped, Mapping};
 
-
 impl Mapping {
     /// [`Mapping::apply`] on a record given as JSON text, parsing only the parts the rules
     /// read. The result is the same as `apply(&serde_json::from_str(json)?)`; the error is

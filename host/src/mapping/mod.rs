@@ -136,12 +136,9 @@ pub async fn unify_page(
     records: Vec<SourceRecord>,
     include_remote_data: bool,
 ) -> Result<Vec<Value>, ApiError> {
-    let sources: Vec<String> = match mapper {
-        Some(_) => records.iter().map(|r| r.data.clone()).collect(),
-        None => Vec::new(),
-    };
-    let mut unified = records.into_iter().map(|r| unify(mapping, r, include_remote_data)).collect::<Result<Vec<_>, _>>()?;
+    let mut unified = records.iter().map(|r| unify(mapping, r, include_remote_data)).collect::<Result<Vec<_>, _>>()?;
     if let Some(mapper) = mapper {
+        let sources = records.into_iter().map(|r| r.data).collect();
         plugins::run_plugin(runtime, mapper, entity, &mut unified, sources).await?;
     }
     Ok(unified)

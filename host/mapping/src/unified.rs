@@ -1,18 +1,21 @@
-//! Mapping straight to JSON text: [`Mapping::write_str`].
+//! A whole unified record from a connector's record given as JSON text: the rules' fields
+//! with the fields a host owns ([`HostFields`]: `id`, `deleted`, the `updated_at` fallback,
+//! `remote_data`), as a value ([`Mapping::unified_value`]) or as JSON text
+//! ([`Mapping::write_str`]). Both reject a source that is not a JSON object.
 //!
 //! A list page is mapped record by record and sent as JSON. Building each record as a
 //! `Map<String, Value>` (a clone of the template: a key `String` per field, an `IndexMap`), then
 //! inserting the host's fields and serialising the tree, costs about as much again as the
 //! rules themselves. The writer evaluates the same plan in the same order and writes each value
-//! as it comes, host fields in their model positions: the JSON `apply_str` plus the host's
-//! inserts would serialise to. Values that are output unchanged (a string into a text field
-//! without transforms, the one `custom_fields_from` object, `remote_data`) are copied from the
-//! source text, already validated by the split, without being parsed: the same JSON, though
-//! not always the same bytes (the source's escapes and spacing stay).
+//! as it comes, host fields in their model positions: the JSON the value form serialises to.
+//! Values that are output unchanged (a string into a text field without transforms, the one
+//! `custom_fields_from` object, `remote_data`) are copied from the source text, already
+//! validated by the split, without being parsed: the same JSON, though not always the same
+//! bytes (the source's escapes and spacing stay).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use millwright_model::FieldKind;
 
@@ -34,12 +37,33 @@ pub struct HostFields<'a> {
 }
 
 impl Mapping {
-    /// Maps one record given as JSON text and appends the unified object to `out`: the fields
-    /// of [`Mapping::apply`] with `host`'s in place, then `remote_data` if asked, then
-    /// `mapping_warnings` if any. The error is serde_json's for text that is not JSON (`out`
-    /// is then left unchanged).
+    /// The unified record: the fields of [`Mapping::apply_str`] with `host`'s in place, then
+    /// `remote_data` if asked, then `mapping_warnings` if any. The error is serde_json's for
+    /// text that is not a JSON object.
+    pub fn unified_value(&self, json: &str, host: &HostFields<'_>) -> Result<Value, serde_json::Error> {
+        let source = object(json)?;
+        let mapped = self.apply_str(source)?;
+        let mut fields: Map<String, Value> = mapped.fields;
+        fields.insert("id".into(), Value::String(host.id.into()));
+        fields.insert("deleted".into(), Value::Bool(host.deleted));
+        if fields.get("updated_at").is_none_or(Value::is_null)
+            && let Some(ts) = host.updated_at.and_then(normalise_rfc3339)
+        {
+            fields.insert("updated_at".into(), Value::String(ts));
+        }
+        if host.remote_data {
+            fields.insert("remote_data".into(), serde_json::from_str(source)?);
+        }
+        if !mapped.warnings.is_empty() {
+            fields.insert("mapping_warnings".into(), serde_json::to_value(&mapped.warnings)?);
+        }
+        Ok(Value::Object(fields))
+    }
+
+    /// [`Mapping::unified_value`] as JSON text appended to `out` (left unchanged on error).
     pub fn write_str(&self, json: &str, host: &HostFields<'_>, out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        self.with_text(json, |ctx| self.write_ctx(ctx, host, json, out))
+        let source = object(json)?;
+        self.with_text(source, |ctx| self.write_ctx(ctx, host, source, out))
     }
 
     fn write_ctx(&self, ctx: &Ctx<'_, '_>, host: &HostFields<'_>, json: &str, out: &mut Vec<u8>) {
@@ -65,16 +89,15 @@ impl Mapping {
                 Plan::CustomFields if self.spreads.first().is_some_and(|e| e.verbatim && copied(out, e, ctx, None)) => continue,
                 Plan::CustomFields => self.custom_fields(ctx, &mut warnings),
             };
-            let fallback = || host.updated_at.and_then(normalise_rfc3339);
             match value {
-                Value::Null if Some(i) == self.updated_at_slot => write(out, &fallback()),
+                Value::Null if Some(i) == self.updated_at_slot => write(out, &host.updated_at.and_then(normalise_rfc3339)),
                 value => write(out, &value),
             }
         }
         if host.remote_data {
             out.push(b',');
             key(out, "remote_data");
-            out.extend_from_slice(json.trim().as_bytes());
+            out.extend_from_slice(json.as_bytes());
         }
         if !warnings.is_empty() {
             out.push(b',');
@@ -102,8 +125,18 @@ fn copied(out: &mut Vec<u8>, e: &Effective, ctx: &Ctx<'_, '_>, kind: Option<Fiel
     true
 }
 
+/// `json` trimmed, if it is an object's text (the split checks the rest).
+fn object(json: &str) -> Result<&str, serde_json::Error> {
+    let trimmed = json.trim();
+    if trimmed.starts_with('{') {
+        Ok(trimmed)
+    } else {
+        Err(serde::de::Error::custom("a record must be a JSON object"))
+    }
+}
+
 /// An RFC 3339 timestamp in the unified form (UTC, `Z`, fractional seconds only when non-zero).
-pub fn normalise_rfc3339(ts: &str) -> Option<String> {
+fn normalise_rfc3339(ts: &str) -> Option<String> {
     DateTime::parse_from_rfc3339(ts).ok().map(|t| crate::time::format_utc(&t.with_timezone(&Utc)))
 }
 
@@ -120,30 +153,15 @@ fn write<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Map, json};
+    use serde_json::json;
 
     use super::*;
     use crate::compile;
     use millwright_model::Entity;
 
-    /// What the host built before the writer: `apply_str`, then its inserts, serialised.
+    /// The value form, serialised.
     fn via_map(m: &Mapping, json: &str, host: &HostFields<'_>) -> String {
-        let mapped = m.apply_str(json).unwrap();
-        let mut fields: Map<String, Value> = mapped.fields;
-        fields.insert("id".into(), Value::String(host.id.into()));
-        fields.insert("deleted".into(), Value::Bool(host.deleted));
-        if fields.get("updated_at").is_none_or(Value::is_null)
-            && let Some(ts) = host.updated_at.and_then(normalise_rfc3339)
-        {
-            fields.insert("updated_at".into(), Value::String(ts));
-        }
-        if host.remote_data {
-            fields.insert("remote_data".into(), serde_json::from_str(json).unwrap());
-        }
-        if !mapped.warnings.is_empty() {
-            fields.insert("mapping_warnings".into(), serde_json::to_value(&mapped.warnings).unwrap());
-        }
-        serde_json::to_string(&fields).unwrap()
+        serde_json::to_string(&m.unified_value(json, host).unwrap()).unwrap()
     }
 
     fn written(m: &Mapping, json: &str, host: &HostFields<'_>) -> String {
@@ -186,9 +204,12 @@ mod tests {
         }
         let out: Value = serde_json::from_str(&written(&m, r#"{"title": "caf\u00e9", "extraFields": {"k": "v"}}"#, &host)).unwrap();
         assert_eq!((&out["title"], &out["custom_fields"]), (&json!("café"), &json!({"k": "v"})));
-        // Not JSON: an error, nothing written.
-        let mut out = Vec::new();
-        assert!(m.write_str("{\"a\": ", &host, &mut out).is_err());
-        assert!(out.is_empty());
+        // Not JSON, or not an object: an error, nothing written.
+        for bad in ["{\"a\": ", "[1]", " 7"] {
+            let mut out = Vec::new();
+            assert!(m.write_str(bad, &host, &mut out).is_err(), "{bad}");
+            assert!(out.is_empty());
+            assert!(m.unified_value(bad, &host).is_err(), "{bad}");
+        }
     }
 }
