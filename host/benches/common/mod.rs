@@ -40,6 +40,21 @@ pub fn run_queue_wait() -> Duration {
     alive + Duration::from_nanos(EXITED_WAIT_NS.load(Ordering::Relaxed))
 }
 
+/// CPU time of this process's live threads whose name starts with `prefix` (first field of
+/// `/proc/self/task/<tid>/schedstat`; zero without schedstat): e.g. sqlx's SQLite worker
+/// threads (`sqlx-sqlite-worker-N`, cut to 15 bytes by the kernel), to split a phase's CPU.
+pub fn thread_cpu(prefix: &str) -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return Duration::ZERO };
+    tasks
+        .filter_map(Result::ok)
+        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|name| name.starts_with(prefix)))
+        .map(|t| {
+            let text = std::fs::read_to_string(t.path().join("schedstat")).unwrap_or_default();
+            Duration::from_nanos(text.split_whitespace().next().and_then(|w| w.parse().ok()).unwrap_or(0))
+        })
+        .sum()
+}
+
 /// Run-queue wait of [`measure_threads`] workers that have exited (their schedstat is gone).
 static EXITED_WAIT_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 

@@ -1,6 +1,7 @@
 //! The webhook outbox: events written in the same transaction as the change that causes them,
-//! and the dispatcher's leases on them until their fan-out (one delivery per matching endpoint,
-//! written with its first outcome by `webhook_deliveries`) is recorded.
+//! each queued in `webhook_fanout` with the dispatcher's lease on it until its fan-out (one
+//! delivery per matching endpoint, written with its first outcome by `webhook_deliveries`) is
+//! recorded.
 //!
 //! Other store files append events inside their own transactions with [`insert_event`], through
 //! a [`Conn`] (the transaction's connection, of either dialect).
@@ -69,12 +70,12 @@ pub type NewEvent = EventRow;
 
 const EVENT_COLUMNS: &str = "id, event_type, environment, connection_id, end_customer_id, payload, created_at";
 
-/// Appends an event inside the caller's transaction. `fanned_out`: the caller created the
-/// deliveries itself (a test event for one endpoint).
-pub(crate) async fn insert_event(conn: Conn<'_>, e: &NewEvent, fanned_out: bool) -> sqlx::Result<()> {
-    on_conn!(conn, |c| sqlx::query(
-        "INSERT INTO webhook_events (id, event_type, environment, connection_id, end_customer_id, payload, created_at, fanned_out)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+/// Appends an event inside the caller's transaction, queued for the fan-out (`webhook_fanout`)
+/// unless `fanned_out`: the caller created the deliveries itself (a test event for one endpoint).
+pub(crate) async fn insert_event(mut conn: Conn<'_>, e: &NewEvent, fanned_out: bool) -> sqlx::Result<()> {
+    on_conn!(conn.reborrow(), |c| sqlx::query(
+        "INSERT INTO webhook_events (id, event_type, environment, connection_id, end_customer_id, payload, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(&e.id)
     .bind(&e.event_type)
@@ -83,27 +84,30 @@ pub(crate) async fn insert_event(conn: Conn<'_>, e: &NewEvent, fanned_out: bool)
     .bind(&e.end_customer_id)
     .bind(&e.payload)
     .bind(&e.created_at)
-    .bind(fanned_out)
     .execute(c)
     .await
-    .map(|_| ()))
+    .map(|_| ()))?;
+    if !fanned_out {
+        on_conn!(conn, |c| sqlx::query("INSERT INTO webhook_fanout (event_id) VALUES ($1)").bind(&e.id).execute(c).await.map(|_| ()))?;
+    }
+    Ok(())
 }
 
-/// Leases up to `limit` events not fanned out yet (and not leased to another dispatcher) to the
-/// caller until `lease_until`, oldest first, inside the caller's transaction. Their deliveries
-/// are written with their first outcome, and the events marked, by [`mark_fanned_out`]; a crash
-/// before that lets the lease expire and the event is leased again (delivered at least once).
+/// Leases up to `limit` queued events (not leased to another dispatcher) to the caller until
+/// `lease_until`, oldest first, inside the caller's transaction. The lease is on the event's row
+/// in `webhook_fanout`, never on the event's own. Their deliveries are written with their first
+/// outcome, and the events taken off the queue, by [`mark_fanned_out`]; a crash before that lets
+/// the lease expire and the event is leased again (delivered at least once).
 pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> sqlx::Result<Vec<EventRow>> {
-    // `fanned_out = FALSE` spelled as the partial index `webhook_events_unfanned` is (a bound
-    // parameter would not let SQLite use it).
-    const CANDIDATES: &str = "SELECT id FROM webhook_events WHERE fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT $3";
+    const CANDIDATES: &str = "SELECT event_id FROM webhook_fanout WHERE lease_until IS NULL OR lease_until <= $1 ORDER BY event_id LIMIT $3";
     match conn {
         Conn::Postgres(c) => {
             let sql = format!(
-                "UPDATE webhook_events SET lease_until = $2
-                 WHERE id IN ({CANDIDATES} FOR UPDATE SKIP LOCKED)
-                   AND fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1)
-                 RETURNING {EVENT_COLUMNS}"
+                "UPDATE webhook_fanout f SET lease_until = $2 FROM webhook_events e
+                 WHERE f.event_id IN ({CANDIDATES} FOR UPDATE SKIP LOCKED)
+                   AND (f.lease_until IS NULL OR f.lease_until <= $1) AND e.id = f.event_id
+                 RETURNING {}",
+                EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
             );
             sqlx::query_as::<_, EventRow>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await
         }
@@ -115,15 +119,16 @@ pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, l
         // between, and without it the lease would fail (a stale snapshot) rather than differ.
         Conn::Sqlite(c) => {
             let select = format!(
-                "SELECT json_group_array(json_array({EVENT_COLUMNS})) FROM (SELECT {EVENT_COLUMNS} FROM webhook_events
-                 WHERE fanned_out = FALSE AND (lease_until IS NULL OR lease_until <= $1) ORDER BY id LIMIT $2)"
+                "SELECT json_group_array(json_array({EVENT_COLUMNS})) FROM (SELECT e.* FROM webhook_fanout f
+                 JOIN webhook_events e ON e.id = f.event_id
+                 WHERE f.lease_until IS NULL OR f.lease_until <= $1 ORDER BY f.event_id LIMIT $2)"
             );
             let (batch,): (String,) = sqlx::query_as(&select).bind(now).bind(limit).fetch_one(&mut *c).await?;
             let rows: Vec<EventRow> = serde_json::from_str(&batch).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
             if rows.is_empty() {
                 return Ok(vec![]);
             }
-            let lease = format!("UPDATE webhook_events SET lease_until = $2 WHERE id IN ({CANDIDATES})");
+            let lease = format!("UPDATE webhook_fanout SET lease_until = $2 WHERE event_id IN ({CANDIDATES})");
             let leased = sqlx::query(&lease).bind(now).bind(lease_until).bind(limit).execute(&mut *c).await?.rows_affected();
             if leased != rows.len() as u64 {
                 return Err(sqlx::Error::Protocol(format!("leased {leased} events, read {}", rows.len())));
@@ -133,16 +138,12 @@ pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, l
     }
 }
 
-/// Marks events fanned out (their deliveries written), their leases released.
-pub(crate) async fn mark_fanned_out(conn: Conn<'_>, ids: &[String]) -> sqlx::Result<()> {
-    set_where_ids(conn, "webhook_events", "fanned_out = TRUE, lease_until = NULL", ids).await
-}
-
-/// `UPDATE {table} SET {set} WHERE id IN (ids)`, in statements of at most 500 ids (the same SQL
-/// text for every full chunk, so the prepared statement is reused).
-async fn set_where_ids(mut conn: Conn<'_>, table: &str, set: &str, ids: &[String]) -> sqlx::Result<()> {
+/// Takes fanned-out events (their deliveries written) off the queue, their leases with them: in
+/// statements of at most 500 ids (the same SQL text for every full chunk, so the prepared
+/// statement is reused).
+pub(crate) async fn mark_fanned_out(mut conn: Conn<'_>, ids: &[String]) -> sqlx::Result<()> {
     for chunk in ids.chunks(500) {
-        let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("UPDATE {table} SET {set} WHERE id IN ({})", repeat("?", chunk.len())));
+        let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("DELETE FROM webhook_fanout WHERE event_id IN ({})", repeat("?", chunk.len())));
         on_conn!(conn.reborrow(), |c| {
             let mut q = sqlx::query(&sql);
             for id in chunk {

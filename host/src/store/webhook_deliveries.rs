@@ -316,7 +316,8 @@ impl Store {
                 .await?
                 .rows_affected();
             let events = sqlx::query(
-                "DELETE FROM webhook_events WHERE created_at < $1 AND fanned_out = TRUE
+                "DELETE FROM webhook_events WHERE created_at < $1
+                   AND NOT EXISTS (SELECT 1 FROM webhook_fanout f WHERE f.event_id = webhook_events.id)
                    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)"
             )
             .bind(cutoff)

@@ -11,6 +11,8 @@ use anyhow::Result;
 use bytes::Bytes;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::HeaderMap;
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -168,8 +170,15 @@ impl Dispatcher {
                 let lease = leasing && queue.len() < limit && (!found_nothing || record);
                 if lease || record {
                     // At least a batch; more when more posts ended during the last write, so a
-                    // slow write leases as much as it records and the posts do not run dry.
-                    let claim = if lease { gathered.attempts().clamp(limit, 4 * limit) as i64 } else { 0 };
+                    // slow write leases as much as it records and the posts do not run dry. With
+                    // nothing in flight (a round's first lease) only as many as go out at once:
+                    // posting starts as soon as that small lease returns, and the next write
+                    // leases a batch while those posts run.
+                    let claim = match (lease, in_flight.is_empty() && queue.is_empty()) {
+                        (false, _) => 0,
+                        (true, true) => concurrency.min(limit) as i64,
+                        (true, false) => gathered.attempts().clamp(limit, 4 * limit) as i64,
+                    };
                     writing = Some(self.write(connection.take(), std::mem::take(&mut gathered), claim, config.lease + config.timeout));
                 }
             }
@@ -373,14 +382,15 @@ impl Dispatcher {
         };
         let timestamp = at.timestamp();
         let signature = signature_header(&endpoint.keys.at(&outcome.at), &d.event_id, timestamp, &body);
-        let headers = [
-            ("content-type", "application/json".to_string()),
-            ("user-agent", concat!("Millwright-Webhooks/", env!("CARGO_PKG_VERSION")).to_string()),
-            ("webhook-id", d.event_id.clone()),
-            ("webhook-timestamp", timestamp.to_string()),
-            ("webhook-signature", signature),
-        ];
-        let answer = self.sender.post(&endpoint.row.url, &headers, body).await;
+        let headers = match signed_headers(&d.event_id, timestamp, &signature) {
+            Ok(headers) => headers,
+            Err(e) => {
+                outcome.error = Some(format!("invalid request: {e}"));
+                outcome.next = config.retry.after_failure(clock, d.attempts, d.first_attempt_at.as_deref());
+                return outcome;
+            }
+        };
+        let answer = self.sender.post(&endpoint.row.url, headers, body).await;
         outcome.response_status = answer.status.map(i64::from);
         outcome.latency_ms = answer.latency.as_millis() as i64;
         outcome.next = if answer.delivered() {
@@ -417,6 +427,19 @@ impl Dispatcher {
         }
         Ok(())
     }
+}
+
+/// A delivery's headers, per the Standard Webhooks specification. The constant ones are static
+/// (no parsing or copying per post); the id, timestamp and signature are ASCII by construction.
+fn signed_headers(event_id: &str, timestamp: i64, signature: &str) -> Result<HeaderMap, http::header::InvalidHeaderValue> {
+    const USER_AGENT: &str = concat!("Millwright-Webhooks/", env!("CARGO_PKG_VERSION"));
+    let mut headers = HeaderMap::with_capacity(5);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(http::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    headers.insert(HeaderName::from_static("webhook-id"), HeaderValue::from_str(event_id)?);
+    headers.insert(HeaderName::from_static("webhook-timestamp"), HeaderValue::from(timestamp));
+    headers.insert(HeaderName::from_static("webhook-signature"), HeaderValue::from_str(signature)?);
+    Ok(headers)
 }
 
 /// Whether an endpoint receives an event: its environment (system events go to every

@@ -44,7 +44,7 @@ impl Sender {
     }
 
     /// POSTs `body` with `headers`; the whole exchange within the timeout.
-    pub async fn post(&self, url: &str, headers: &[(&str, String)], body: Bytes) -> Answer {
+    pub async fn post(&self, url: &str, headers: http::HeaderMap, body: Bytes) -> Answer {
         let started = Instant::now();
         let outcome = tokio::time::timeout(self.timeout, self.exchange(url, headers, body)).await;
         let latency = started.elapsed();
@@ -55,12 +55,9 @@ impl Sender {
         }
     }
 
-    async fn exchange(&self, url: &str, headers: &[(&str, String)], body: Bytes) -> Result<(u16, String), String> {
-        let mut request = http::Request::post(url);
-        for (name, value) in headers {
-            request = request.header(*name, value);
-        }
-        let request = request.body(Full::new(body)).map_err(|e| format!("invalid request: {e}"))?;
+    async fn exchange(&self, url: &str, headers: http::HeaderMap, body: Bytes) -> Result<(u16, String), String> {
+        let mut request = http::Request::post(url).body(Full::new(body)).map_err(|e| format!("invalid request: {e}"))?;
+        *request.headers_mut() = headers;
         let response = self.client.request(request).await.map_err(|e| describe(&e))?;
         let status = response.status().as_u16();
         let mut body = response.into_body();

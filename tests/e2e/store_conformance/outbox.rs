@@ -211,3 +211,42 @@ async fn health() {
 async fn webhook_secrets_follow_the_master_key() {
     on_both!(master_key_rotation_rewraps_webhook_secrets);
 }
+
+/// A SQLite database written before the fan-out queue (migration 0012): the upgrade queues its
+/// events still to fan out, keeping their leases, and not those fanned out already.
+#[tokio::test]
+async fn events_waiting_before_the_fanout_queue_are_queued_by_the_upgrade() {
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("migrations");
+    std::fs::create_dir(&before).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_str().unwrap() < "0012" {
+            std::fs::copy(&path, before.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    for (id, fanned_out, lease_until) in [("evt_a", false, None), ("evt_b", true, None), ("evt_c", false, Some(T9))] {
+        sqlx::query("INSERT INTO webhook_events (id, event_type, payload, created_at, fanned_out, lease_until) VALUES ($1, 'webhook.test', '{}', $2, $3, $4)")
+            .bind(id)
+            .bind(T0)
+            .bind(fanned_out)
+            .bind(lease_until)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    let store = Store::connect(&url).await.unwrap();
+    let leased = |now, until| {
+        let store = store.clone();
+        async move { store.dispatch_round(&lease(now, until)).await.unwrap().events.into_iter().map(|e| e.id).collect::<Vec<_>>() }
+    };
+    assert_eq!(leased(T1, T2).await, ["evt_a"], "evt_c is still leased, evt_b was fanned out");
+    assert_eq!(leased(T9, "2030-01-01T00:01:00.000000Z").await, ["evt_a", "evt_c"], "both leases have expired");
+}
