@@ -11,8 +11,7 @@ use anyhow::Result;
 use bytes::Bytes;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use http::HeaderMap;
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -432,10 +431,10 @@ impl Dispatcher {
 /// A delivery's headers, per the Standard Webhooks specification. The constant ones are static
 /// (no parsing or copying per post); the id, timestamp and signature are ASCII by construction.
 fn signed_headers(event_id: &str, timestamp: i64, signature: &str) -> Result<HeaderMap, http::header::InvalidHeaderValue> {
-    const USER_AGENT: &str = concat!("Millwright-Webhooks/", env!("CARGO_PKG_VERSION"));
+    const AGENT: &str = concat!("Millwright-Webhooks/", env!("CARGO_PKG_VERSION"));
     let mut headers = HeaderMap::with_capacity(5);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(http::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    headers.insert(USER_AGENT, HeaderValue::from_static(AGENT));
     headers.insert(HeaderName::from_static("webhook-id"), HeaderValue::from_str(event_id)?);
     headers.insert(HeaderName::from_static("webhook-timestamp"), HeaderValue::from(timestamp));
     headers.insert(HeaderName::from_static("webhook-signature"), HeaderValue::from_str(signature)?);
