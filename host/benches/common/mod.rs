@@ -48,19 +48,21 @@ pub fn thread_cpu(prefix: &str) -> Duration {
     tasks
         .filter_map(Result::ok)
         .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|name| name.starts_with(prefix)))
-        .map(|t| {
-            let text = std::fs::read_to_string(t.path().join("schedstat")).unwrap_or_default();
-            Duration::from_nanos(text.split_whitespace().next().and_then(|w| w.parse().ok()).unwrap_or(0))
-        })
+        .map(|t| schedstat(&t.path().join("schedstat"), 0))
         .sum()
 }
 
 /// Run-queue wait of [`measure_threads`] workers that have exited (their schedstat is gone).
 static EXITED_WAIT_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-fn schedstat_wait(path: &std::path::Path) -> Duration {
+/// Field `n` of a thread's schedstat: 0 is its time on a CPU, 1 its time waiting for one.
+fn schedstat(path: &std::path::Path, n: usize) -> Duration {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    Duration::from_nanos(text.split_whitespace().nth(1).and_then(|w| w.parse().ok()).unwrap_or(0))
+    Duration::from_nanos(text.split_whitespace().nth(n).and_then(|w| w.parse().ok()).unwrap_or(0))
+}
+
+fn schedstat_wait(path: &std::path::Path) -> Duration {
+    schedstat(path, 1)
 }
 
 /// One measured phase (possibly merged over several alternating rounds).

@@ -106,8 +106,7 @@ pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, l
                 "UPDATE webhook_fanout f SET lease_until = $2 FROM webhook_events e
                  WHERE f.event_id IN ({CANDIDATES} FOR UPDATE SKIP LOCKED)
                    AND (f.lease_until IS NULL OR f.lease_until <= $1) AND e.id = f.event_id
-                 RETURNING {}",
-                EVENT_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
+                 RETURNING e.*"
             );
             sqlx::query_as::<_, EventRow>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await
         }

@@ -16,7 +16,7 @@ use serde_json::json;
 use tokio::sync::watch;
 
 use super::events::system_error;
-use super::sender::Sender;
+use super::sender::{Answer, Sender};
 use super::signing::signature_header;
 use super::{SigningKeys, Webhooks};
 use crate::app::AppState;
@@ -173,7 +173,7 @@ impl Dispatcher {
                     // nothing in flight (a round's first lease) only as many as go out at once:
                     // posting starts as soon as that small lease returns, and the next write
                     // leases a batch while those posts run.
-                    let claim = match (lease, in_flight.is_empty() && queue.is_empty()) {
+                    let claim = match (lease, idle) {
                         (false, _) => 0,
                         (true, true) => concurrency.min(limit) as i64,
                         (true, false) => gathered.attempts().clamp(limit, 4 * limit) as i64,
@@ -381,15 +381,11 @@ impl Dispatcher {
         };
         let timestamp = at.timestamp();
         let signature = signature_header(&endpoint.keys.at(&outcome.at), &d.event_id, timestamp, &body);
-        let headers = match signed_headers(&d.event_id, timestamp, &signature) {
-            Ok(headers) => headers,
-            Err(e) => {
-                outcome.error = Some(format!("invalid request: {e}"));
-                outcome.next = config.retry.after_failure(clock, d.attempts, d.first_attempt_at.as_deref());
-                return outcome;
-            }
+        // A header that cannot be sent fails the attempt as a refused request would.
+        let answer = match signed_headers(&d.event_id, timestamp, &signature) {
+            Ok(headers) => self.sender.post(&endpoint.row.url, headers, body).await,
+            Err(e) => Answer { status: None, body: None, error: Some(format!("invalid request: {e}")), latency: Duration::ZERO },
         };
-        let answer = self.sender.post(&endpoint.row.url, headers, body).await;
         outcome.response_status = answer.status.map(i64::from);
         outcome.latency_ms = answer.latency.as_millis() as i64;
         outcome.next = if answer.delivered() {
