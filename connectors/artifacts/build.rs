@@ -140,7 +140,7 @@ fn main() {
     for (_, _, _, dir) in GUESTS {
         // Watch every candidate's directory, so a newly added guest crate triggers a rebuild.
         let dir = workspace.join(dir);
-        for sub in ["src", "Cargo.toml", "rules"] {
+        for sub in ["src", "Cargo.toml", "rules", "build.rs"] {
             let p = dir.join(sub);
             if p.exists() {
                 println!("cargo:rerun-if-changed={}", p.display());
