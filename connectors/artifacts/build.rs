@@ -138,15 +138,13 @@ fn main() {
         println!("cargo:rerun-if-changed={}", workspace.join(input).display());
     }
     for (_, _, _, dir) in GUESTS {
-        // Watch every candidate's directory, so a newly added guest crate triggers a rebuild.
+        // Watch every candidate's whole directory (sources, manifest, rules, a build script added
+        // later), and the parent of one not there yet, so a newly added guest crate triggers a
+        // rebuild.
         let dir = workspace.join(dir);
-        for sub in ["src", "Cargo.toml", "rules", "build.rs"] {
-            let p = dir.join(sub);
-            if p.exists() {
-                println!("cargo:rerun-if-changed={}", p.display());
-            }
-        }
-        if !dir.exists() {
+        if dir.exists() {
+            println!("cargo:rerun-if-changed={}", dir.display());
+        } else {
             println!("cargo:rerun-if-changed={}", dir.parent().unwrap().display());
         }
     }

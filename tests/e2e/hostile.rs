@@ -105,6 +105,7 @@ async fn sandbox_limits_fail_only_the_offending_request() {
     assert!(RuntimeCounters::of(&counters.timeouts, "hostile") >= 1);
     assert!(RuntimeCounters::of(&counters.memory_limit_hits, "hostile") >= 1);
     assert!(RuntimeCounters::of(&counters.traps, "hostile") >= 1);
+    assert!(RuntimeCounters::of(&counters.memory_grows, "hostile") >= 1, "the unbounded allocation grew its memory");
     assert_eq!(RuntimeCounters::of(&counters.traps, "maintainx"), 0, "counted per connector");
 }
 

@@ -82,3 +82,23 @@ async fn counters_move_with_a_scripted_run_and_labels_stay_bounded() {
         assert!(!text.contains(forbidden), "{forbidden} in a metric label");
     }
 }
+
+/// The MaintainX component declares an initial memory that covers a full list page
+/// (`connectors/maintainx/build.rs`): its calls never grow it, so no instantiation has to shrink
+/// a recycled slot back (an `mprotect` that interrupts every CPU).
+#[tokio::test]
+async fn full_list_pages_grow_no_guest_memory() {
+    use millwright::runtime::RuntimeCounters;
+    let host = Host::start().await;
+    let counters = &host.app.runtime.counters;
+    let calls = RuntimeCounters::of(&counters.instantiations, "maintainx");
+    for path in ["/v1/work-orders?page_size=100&include_remote_data=true", "/v1/work-orders?page_size=500", "/v1/assets?page_size=100"] {
+        let (status, body) = send(host.get(path)).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(!body["data"].as_array().unwrap().is_empty(), "{path}");
+    }
+    assert!(RuntimeCounters::of(&counters.instantiations, "maintainx") >= calls + 3);
+    assert_eq!(RuntimeCounters::of(&counters.memory_grows, "maintainx"), 0);
+    let text = host.client.get(format!("{}/metrics", host.url)).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("# TYPE millwright_wasm_memory_grows counter"), "exposed for operators");
+}

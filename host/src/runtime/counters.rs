@@ -1,6 +1,6 @@
 //! What the runtime counts, per connector, for `/metrics`: instantiations, calls by operation and
 //! outcome with their durations, the host's policy verdicts (traps, timeouts, memory-limit hits,
-//! egress denials) and the upstream HTTP exchanges by outcome.
+//! egress denials), memory growths during calls, and the upstream HTTP exchanges by outcome.
 //!
 //! Labels are bounded: connector ids (installed modules), fixed operation and outcome names.
 //! Never a connection id, a URL or a record id.
@@ -42,6 +42,9 @@ pub struct RuntimeCounters {
     pub timeouts: Family<ConnectorLabels, Counter>,
     pub memory_limit_hits: Family<ConnectorLabels, Counter>,
     pub egress_denials: Family<ConnectorLabels, Counter>,
+    /// Linear-memory growths during calls (see `limits::CallLimiter`): a connector that grows
+    /// on most calls should declare a larger initial memory.
+    pub memory_grows: Family<ConnectorLabels, Counter>,
     pub calls: Family<CallLabels, Counter>,
     pub call_seconds: CallHistograms,
     /// Upstream HTTP exchanges (each attempt, retries included) by outcome: `2xx` … `5xx`,
@@ -62,6 +65,7 @@ impl Default for RuntimeCounters {
             timeouts: Family::default(),
             memory_limit_hits: Family::default(),
             egress_denials: Family::default(),
+            memory_grows: Family::default(),
             calls: Family::default(),
             call_seconds: Family::new_with_constructor(call_histogram),
             upstream: Family::default(),
@@ -77,6 +81,7 @@ impl RuntimeCounters {
         registry.register("millwright_wasm_timeouts", "Calls failed by the call deadline", self.timeouts.clone());
         registry.register("millwright_wasm_memory_limit_hits", "Calls failed by the memory limit", self.memory_limit_hits.clone());
         registry.register("millwright_wasm_egress_denials", "Calls failed by a denied outbound request", self.egress_denials.clone());
+        registry.register("millwright_wasm_memory_grows", "Linear-memory growths during calls (each costs the next instantiation a TLB shootdown)", self.memory_grows.clone());
         registry.register("millwright_connector_calls", "Connector calls by operation and outcome", self.calls.clone());
         registry.register("millwright_connector_call_seconds", "Connector call duration", self.call_seconds.clone());
         registry.register("millwright_upstream_requests", "HTTP exchanges with the systems, by outcome", self.upstream.clone());
@@ -92,6 +97,13 @@ impl RuntimeCounters {
             _ => return,
         };
         family.get_or_create(&ConnectorLabels { connector: connector.into() }).inc();
+    }
+
+    /// The memory growths of one call.
+    pub(crate) fn memory_grows(&self, connector: &str, grows: u64) {
+        if grows > 0 {
+            self.memory_grows.get_or_create(&ConnectorLabels { connector: connector.into() }).inc_by(grows);
+        }
     }
 
     /// A finished call: its outcome, duration and the upstream exchanges it made.

@@ -72,28 +72,35 @@ impl Default for OutboundLimits {
 }
 
 /// The resource limiter of one store: caps linear memory and remembers whether the cap was hit,
-/// so a trap that follows is reported as `memory_limit` rather than a plain `trap`.
+/// so a trap that follows is reported as `memory_limit` rather than a plain `trap`; and counts
+/// growths past a memory's initial size (each makes the slot's next instantiation shrink it
+/// back with an `mprotect`, a TLB shootdown on every CPU).
 pub struct CallLimiter {
     max_memory_bytes: usize,
     pub memory_limit_hit: bool,
+    pub memory_grows: u64,
 }
 
 impl CallLimiter {
     pub fn new(max_memory_bytes: usize) -> Self {
-        CallLimiter { max_memory_bytes, memory_limit_hit: false }
+        CallLimiter { max_memory_bytes, memory_limit_hit: false, memory_grows: 0 }
     }
 }
 
 impl wasmtime::ResourceLimiter for CallLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
         if desired > self.max_memory_bytes {
             self.memory_limit_hit = true;
             return Ok(false);
+        }
+        // `current` is 0 when the memory is created at instantiation.
+        if current > 0 {
+            self.memory_grows += 1;
         }
         Ok(true)
     }
