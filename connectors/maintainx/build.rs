@@ -5,8 +5,8 @@
 //! (`mprotect`). Taking access away forces a TLB shootdown on every other CPU running the host,
 //! an inter-processor interrupt that on a virtual machine costs tens to hundreds of microseconds
 //! when the other vCPU is not running. A list of 100 work orders grew this connector's memory
-//! from 1.1 MiB to 1.4 MiB in four steps, so every call paid for one; 4 MiB covers a 500-record
-//! page. Pages the call never touches stay unbacked: this costs address space, not memory.
+//! from 1.1 MiB to 1.4 MiB in four steps, so every call paid for one; 4 MiB covers a page of 200
+//! (the connector's maximum). Pages a call never touches stay unbacked: address space, not memory.
 
 fn main() {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {

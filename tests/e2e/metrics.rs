@@ -83,7 +83,7 @@ async fn counters_move_with_a_scripted_run_and_labels_stay_bounded() {
     }
 }
 
-/// The MaintainX component declares an initial memory that covers a full list page
+/// The MaintainX component declares an initial memory that covers its largest list page (200)
 /// (`connectors/maintainx/build.rs`): its calls never grow it, so no instantiation has to shrink
 /// a recycled slot back (an `mprotect` that interrupts every CPU).
 #[tokio::test]
@@ -92,7 +92,7 @@ async fn full_list_pages_grow_no_guest_memory() {
     let host = Host::start().await;
     let counters = &host.app.runtime.counters;
     let calls = RuntimeCounters::of(&counters.instantiations, "maintainx");
-    for path in ["/v1/work-orders?page_size=100&include_remote_data=true", "/v1/work-orders?page_size=500", "/v1/assets?page_size=100"] {
+    for path in ["/v1/work-orders?page_size=100&include_remote_data=true", "/v1/work-orders?page_size=200", "/v1/assets?page_size=100"] {
         let (status, body) = send(host.get(path)).await;
         assert_eq!(status, 200, "{body}");
         assert!(!body["data"].as_array().unwrap().is_empty(), "{path}");

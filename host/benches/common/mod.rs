@@ -34,7 +34,7 @@ pub fn cpu_now() -> Duration {
 /// shows up here, not in [`cpu_now`].
 pub fn run_queue_wait() -> Duration {
     let alive: Duration = match std::fs::read_dir("/proc/self/task") {
-        Ok(tasks) => tasks.filter_map(Result::ok).map(|t| schedstat_wait(&t.path().join("schedstat"))).sum(),
+        Ok(tasks) => tasks.filter_map(Result::ok).map(|t| schedstat(&t.path().join("schedstat"), 1)).sum(),
         Err(_) => Duration::ZERO,
     };
     alive + Duration::from_nanos(EXITED_WAIT_NS.load(Ordering::Relaxed))
@@ -59,10 +59,6 @@ static EXITED_WAIT_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU
 fn schedstat(path: &std::path::Path, n: usize) -> Duration {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     Duration::from_nanos(text.split_whitespace().nth(n).and_then(|w| w.parse().ok()).unwrap_or(0))
-}
-
-fn schedstat_wait(path: &std::path::Path) -> Duration {
-    schedstat(path, 1)
 }
 
 /// One measured phase (possibly merged over several alternating rounds).
@@ -169,7 +165,7 @@ pub fn measure_threads(label: &str, conc: usize, n: usize, f: impl Fn() + Sync) 
                         f();
                         lat.push(t.elapsed());
                     }
-                    let own = schedstat_wait(std::path::Path::new("/proc/thread-self/schedstat"));
+                    let own = schedstat(std::path::Path::new("/proc/thread-self/schedstat"), 1);
                     EXITED_WAIT_NS.fetch_add(own.as_nanos() as u64, Ordering::Relaxed);
                     lat
                 })

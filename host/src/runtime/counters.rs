@@ -100,7 +100,7 @@ impl RuntimeCounters {
     }
 
     /// The memory growths of one call.
-    pub(crate) fn memory_grows(&self, connector: &str, grows: u64) {
+    pub(crate) fn grew(&self, connector: &str, grows: u64) {
         if grows > 0 {
             self.memory_grows.get_or_create(&ConnectorLabels { connector: connector.into() }).inc_by(grows);
         }

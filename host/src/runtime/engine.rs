@@ -106,12 +106,12 @@ fn engine_config(settings: &EngineSettings) -> Config {
         // Reuse a slot without page faults: dirty pages found with PAGEMAP_SCAN (Linux ≥ 6.7;
         // `madvise` otherwise) are reset with `memset` up to these sizes instead of being
         // dropped and faulted in again by the next instance.
-        // A slot's accessible memory is also shrunk back to the module's declared initial size
-        // at instantiation (`mprotect`, a TLB shootdown on every CPU): guests declare an initial
-        // memory that covers a call (`connectors/maintainx/build.rs`), so they never grow.
         pool.pagemap_scan(Enabled::Auto);
         pool.linear_memory_keep_resident(1 << 20);
         pool.table_keep_resident(64 << 10);
+        // A slot's accessible memory is also shrunk back to the module's declared initial size
+        // at instantiation (`mprotect`, a TLB shootdown on every CPU): guests declare an initial
+        // memory that covers a call (`connectors/maintainx/build.rs`), so they never grow.
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     config

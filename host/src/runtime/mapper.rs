@@ -67,8 +67,9 @@ impl Runtime {
         };
         let span = tracing::info_span!("wasm_call", connector = MAPPER_LABEL, operation = "map", digest = %mapper.digest);
         let outcome = tokio::time::timeout(super::hard_deadline(&self.limits), tracing::Instrument::instrument(run, span)).await;
-        let memory_limit_hit = store.data().limiter.memory_limit_hit;
-        self.counters.memory_grows(MAPPER_LABEL, store.data().limiter.memory_grows);
+        let limiter = &store.data().limiter;
+        let memory_limit_hit = limiter.memory_limit_hit;
+        self.counters.grew(MAPPER_LABEL, limiter.memory_grows);
         let result = self.sandbox_outcome(MAPPER_LABEL, outcome, memory_limit_hit, &scrubber, "mapping plugin");
         self.counters.call(MAPPER_LABEL, "map", started.elapsed(), &result, &[]);
         result

@@ -389,9 +389,10 @@ impl Runtime {
         let span = tracing::info_span!("wasm_call", connector = %connector_id, operation);
         let call = tracing::Instrument::instrument(run(&module.pre, &mut store, &context, call), span);
         let outcome = tokio::time::timeout(hard_deadline(&module.limits), call).await;
-        let (memory_limit_hit, memory_grows) = (store.data().limiter.memory_limit_hit, store.data().limiter.memory_grows);
+        let limiter = &store.data().limiter;
+        let memory_limit_hit = limiter.memory_limit_hit;
+        self.counters.grew(&connector_id, limiter.memory_grows);
         drop(store);
-        self.counters.memory_grows(&connector_id, memory_grows);
         let record = std::mem::take(&mut *record.lock().unwrap());
         let upstream = record.outcomes.clone();
         let result = self.verdict(&connector_id, outcome, memory_limit_hit, record, &scrubber, &module.limits);
