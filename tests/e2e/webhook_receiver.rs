@@ -1,8 +1,8 @@
 //! A webhook receiver for tests: an HTTP server on loopback that verifies every delivery with an
 //! independent Standard Webhooks implementation (the `standardwebhooks` crate), records what it
-//! got, and answers with a status the test sets (to make deliveries fail).
+//! got, and answers with a status the test sets (to make deliveries fail), as slowly as it sets.
 
-use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +31,8 @@ pub struct ReceiverState {
     /// Requests seen, answered or not.
     pub requests: AtomicUsize,
     status: AtomicU16,
+    /// How long each answer takes, in milliseconds.
+    delay_ms: AtomicU64,
 }
 
 pub struct Receiver {
@@ -93,6 +95,11 @@ impl Receiver {
         self.state.status.store(status, Ordering::SeqCst);
     }
 
+    /// How long later answers take (a slow endpoint).
+    pub fn slow_down(&self, by: Duration) {
+        self.state.delay_ms.store(by.as_millis() as u64, Ordering::SeqCst);
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.state.received.lock().unwrap().clone()
     }
@@ -130,6 +137,7 @@ async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, bo
         let event_type = body["type"].as_str().unwrap_or_default().to_string();
         state.received.lock().unwrap().push(Received { webhook_id, event_type, body, verified_by });
     }
+    tokio::time::sleep(Duration::from_millis(state.delay_ms.load(Ordering::SeqCst))).await;
     status
 }
 

@@ -247,3 +247,37 @@ async fn stream_of_events(database_url: Option<String>) {
     assert_eq!(every.state.unverified.load(Ordering::SeqCst) + changes.state.unverified.load(Ordering::SeqCst), 0);
     host.app.store.close().await;
 }
+
+/// Posts slower than the leases: with one post at a time, most of the queued events' leases
+/// expire before their turn, so the dispatcher's next leases return them again. Each is sent
+/// and recorded once all the same (an event still open in the dispatcher is not queued twice).
+#[tokio::test]
+async fn events_whose_leases_expire_behind_slow_posts_are_sent_once() {
+    use millwright::webhooks::events::{CONNECTION_STATUS_CHANGED, ConnectionRef, connection_event};
+    // Each claim is leased for `lease + timeout` = 300 ms; four batches of 3 are queued and each
+    // post takes 60 ms, so the later events of a lease wait past it.
+    let webhooks = WebhookConfig { batch_size: 3, concurrency: 1, lease: Duration::from_millis(50), timeout: Duration::from_millis(250), ..fast_webhooks() };
+    let host = Host::with(Options { webhooks, ..Default::default() }).await;
+    let receiver = Receiver::start().await;
+    receiver.slow_down(Duration::from_millis(60));
+    let (endpoint_id, secret) = endpoint(&host, &receiver.url, json!({"event_types": [CONNECTION_STATUS_CHANGED]})).await;
+    receiver.trust(&secret);
+    let conn = ConnectionRef { id: "conn_slow", end_customer_id: Some("acme"), connector_id: "maintainx", environment: "test" };
+    let now = millwright::store::now();
+    let events: Vec<_> = (0..30).map(|i| connection_event(CONNECTION_STATUS_CHANGED, &conn, json!({ "n": i }), &now)).collect();
+    host.app.store.insert_events(&events).await.unwrap();
+    let background = Background::start(&host.app);
+    eventually("every delivery", WAIT, || async { (receiver.received().len() >= 30).then_some(()) }).await;
+    // Past every lease, with the dispatcher idle: nothing is sent again.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    background.stop().await;
+    let mut got: Vec<String> = receiver.received().into_iter().map(|r| r.webhook_id).collect();
+    let sent = got.len();
+    got.sort();
+    got.dedup();
+    assert_eq!((got.len(), sent), (30, 30), "each event sent once");
+    let rows = host.app.store.webhook_deliveries(&endpoint_id, None, None, 100).await.unwrap();
+    assert_eq!(rows.len(), 30);
+    assert!(rows.iter().all(|d| d.status == "delivered" && d.attempts == 1), "{rows:?}");
+    assert_eq!(host.app.store.webhook_attempts(&endpoint_id, None, None, 100).await.unwrap().len(), 30, "one attempt logged per delivery");
+}

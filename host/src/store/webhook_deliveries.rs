@@ -300,11 +300,12 @@ impl Store {
             let mut tx = p.begin().await?;
             let retried = sqlx::query("DELETE FROM webhook_attempts WHERE id < $1").bind(ids_before(ATTEMPT_PREFIX, cutoff)).execute(&mut *tx).await?.rows_affected();
             // First attempts kept on deliveries' rows leave the log at the same cutoff: such a
-            // delivery's id carries its first attempt's time, as attempt ids do.
+            // delivery's id carries its first attempt's time, as attempt ids do (each endpoint's
+            // ids read through the key `(endpoint_id, id)`).
             let first = sqlx::query(
                 "UPDATE webhook_deliveries SET logged_at = NULL, logged_status = NULL, logged_latency_ms = NULL, logged_body = NULL,
                      logged_error = NULL
-                 WHERE id < $1 AND logged_at IS NOT NULL"
+                 WHERE endpoint_id IN (SELECT id FROM webhook_endpoints) AND id < $1 AND logged_at IS NOT NULL"
             )
             .bind(ids_before(DELIVERY_PREFIX, cutoff))
             .execute(&mut *tx)
@@ -360,8 +361,8 @@ async fn claim_due(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> 
     // every delivery of each endpoint, delivered ones too, every round).
     let sql = format!(
         "UPDATE webhook_deliveries SET lease_until = $2, attempts = attempts + 1
-         WHERE id IN (
-             SELECT d.id FROM webhook_deliveries d
+         WHERE (endpoint_id, id) IN (
+             SELECT d.endpoint_id, d.id FROM webhook_deliveries d
              WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
                AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = TRUE)
              ORDER BY d.next_attempt_at LIMIT $3 {lock})
@@ -405,25 +406,30 @@ async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<
     })
 }
 
-/// The next state of claimed deliveries after their attempts, leases released.
+/// The next state of claimed deliveries after their attempts, leases released. A delivery is
+/// found by its endpoint and id (the key `(endpoint_id, id)`; see migration `0013`).
 async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx::Result<()> {
-    // Delivered ones in one statement per chunk, stamped with the batch's first attempt time;
-    // each attempt keeps its own time in the log.
-    let delivered: Vec<&AttemptOutcome> = outcomes.iter().filter(|o| matches!(o.next, NextStep::Delivered)).collect();
-    if let Some(at) = delivered.iter().map(|o| o.at.as_str()).min() {
-        for chunk in delivered.chunks(CHUNK) {
+    // Delivered ones in one statement per endpoint and chunk, stamped with the batch's first
+    // attempt time; each attempt keeps its own time in the log.
+    let (mut delivered, mut at): (BTreeMap<&str, Vec<&str>>, &str) = (BTreeMap::new(), "");
+    for o in outcomes.iter().filter(|o| matches!(o.next, NextStep::Delivered)) {
+        delivered.entry(o.endpoint_id.as_str()).or_default().push(o.delivery_id.as_str());
+        at = if at.is_empty() { &o.at } else { at.min(&o.at) };
+    }
+    for (endpoint, ids) in &delivered {
+        for chunk in ids.chunks(CHUNK) {
             let sql = numbered(
                 matches!(conn, Conn::Postgres(_)),
                 format!(
                     "UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ?),
-                         last_attempt_at = ?, delivered_at = ? WHERE id IN ({})",
+                         last_attempt_at = ?, delivered_at = ? WHERE endpoint_id = ? AND id IN ({})",
                     repeat("?", chunk.len())
                 ),
             );
             on_conn!(conn.reborrow(), |c| {
-                let mut q = sqlx::query(&sql).bind(at).bind(at).bind(at);
-                for o in chunk {
-                    q = q.bind(o.delivery_id.as_str());
+                let mut q = sqlx::query(&sql).bind(at).bind(at).bind(at).bind(*endpoint);
+                for id in chunk {
+                    q = q.bind(*id);
                 }
                 q.execute(c).await?;
             });
@@ -437,12 +443,13 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
         on_conn!(conn.reborrow(), |c| sqlx::query(
             "UPDATE webhook_deliveries SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
                 first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4
-             WHERE id = $1"
+             WHERE id = $1 AND endpoint_id = $5"
         )
         .bind(&o.delivery_id)
         .bind(status)
         .bind(next_at)
         .bind(&o.at)
+        .bind(&o.endpoint_id)
         .execute(c)
         .await
         .map(|_| ()))?;

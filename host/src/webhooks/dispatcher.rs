@@ -84,15 +84,20 @@ struct Work {
     fresh: bool,
 }
 
-/// What one write leased: events to fan out, and due retries with their events' bodies.
+/// What one write leased: events to fan out, and due retries with their events' bodies; and the
+/// events whose fan-out it recorded.
 struct Leased {
     events: Vec<EventRow>,
     due: Vec<Work>,
+    recorded: Vec<String>,
 }
 
 /// A write's result: the next work, or the error and the outcomes it did not record; and the
 /// connection to keep.
 type Written = (Result<Leased, (anyhow::Error, Outcomes)>, Option<DispatchConnection>);
+
+/// How many batches of deliveries the queue holds ahead of the posts (see `Dispatcher::round`).
+const QUEUE_DEPTH: usize = 4;
 
 /// How long a round keeps leasing new work before it finishes what it holds and returns (so
 /// endpoint changes are re-read and a stop is seen while a large backlog drains).
@@ -134,7 +139,8 @@ impl Dispatcher {
 
     /// One round: leased events fanned out and due retries sent, `concurrency` posts in flight
     /// at all times, while one write at a time records every outcome gathered since the last
-    /// write and leases the next batch when fewer than a batch are waiting. There is no barrier
+    /// write and leases more while fewer than [`QUEUE_DEPTH`] batches are queued (a busy machine
+    /// slows the writer, and the posts must not run dry). There is no barrier
     /// between batches: the next batch's first posts start as soon as its lease returns, and
     /// each write takes all outcomes that arrived during the previous one (the single writer is
     /// the narrow part, so it never waits for a batch's slowest post). A round ends, everything
@@ -148,7 +154,8 @@ impl Dispatcher {
         let mut gathered = std::mem::take(&mut self.unrecorded);
         let mut connection = self.connection.take();
         let mut queue: VecDeque<Work> = VecDeque::new();
-        // Leased events and how many of their deliveries have no outcome yet.
+        // Leased events not recorded as fanned out yet, and how many of their deliveries have no
+        // outcome yet (0: all have, the next write records them).
         let mut open: HashMap<String, usize> = HashMap::new();
         let mut in_flight = FuturesUnordered::new();
         let mut writing: Option<tokio::task::JoinHandle<Written>> = None;
@@ -166,17 +173,20 @@ impl Dispatcher {
                 // lease that found nothing, the next one goes with the next such write.
                 let idle = queue.is_empty() && in_flight.is_empty();
                 let record = gathered.attempts() >= limit || (idle && !gathered.is_empty());
-                let lease = leasing && queue.len() < limit && (!found_nothing || record);
+                // The queue is kept QUEUE_DEPTH batches deep: a write slowed by a busy CPU (the
+                // writer shares it with the posts) must return before the posts drain the queue.
+                let depth = QUEUE_DEPTH * limit;
+                let lease = leasing && queue.len() < depth && (!found_nothing || record);
                 if lease || record {
-                    // At least a batch; more when more posts ended during the last write, so a
-                    // slow write leases as much as it records and the posts do not run dry. With
+                    // What the queue lacks of its depth and what the posts will take meanwhile
+                    // (about what they took during the last write), at least a batch. With
                     // nothing in flight (a round's first lease) only as many as go out at once:
                     // posting starts as soon as that small lease returns, and the next write
-                    // leases a batch while those posts run.
+                    // leases more while they run.
                     let claim = match (lease, idle) {
                         (false, _) => 0,
                         (true, true) => concurrency.min(limit) as i64,
-                        (true, false) => gathered.attempts().clamp(limit, 4 * limit) as i64,
+                        (true, false) => (gathered.attempts() + depth.saturating_sub(queue.len())).clamp(limit, depth) as i64,
                     };
                     writing = Some(self.write(connection.take(), std::mem::take(&mut gathered), claim, config.lease + config.timeout));
                 }
@@ -191,7 +201,6 @@ impl Dispatcher {
                         if let Some(left) = open.get_mut(&outcome.event_id) {
                             *left -= 1;
                             if *left == 0 {
-                                open.remove(&outcome.event_id);
                                 gathered.fanned.push(outcome.event_id.clone());
                             }
                         }
@@ -210,6 +219,9 @@ impl Dispatcher {
                         Ok(leased) => {
                             found_nothing = leased.events.is_empty() && leased.due.is_empty();
                             done += leased.events.len();
+                            for id in &leased.recorded {
+                                open.remove(id);
+                            }
                             self.fan_out(leased, &mut queue, &mut open, &mut gathered.fanned);
                             leasing &= started.elapsed() < ROUND_BUDGET;
                         }
@@ -271,7 +283,7 @@ impl Dispatcher {
                     Vec::new()
                 }
             };
-            (Ok(Leased { events: claimed.events, due }), Some(connection))
+            (Ok(Leased { events: claimed.events, due, recorded: outcomes.fanned }), Some(connection))
         };
         let runtime = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || runtime.block_on(write))
@@ -279,13 +291,19 @@ impl Dispatcher {
 
     /// Queues the deliveries of leased events to the endpoints that match them, each with a new
     /// id and its body (written as rows only with their outcome), and the due retries. `open`
-    /// counts each event's deliveries without an outcome; an event matching no endpoint is
-    /// fanned out at once.
+    /// counts, for each event not yet recorded as fanned out, its deliveries without an outcome;
+    /// an event matching no endpoint is fanned out at once. An event leased again while it is
+    /// still open here (its lease expired behind slow posts) is not queued twice: the new lease
+    /// only extends the old.
     fn fan_out(&self, leased: Leased, queue: &mut VecDeque<Work>, open: &mut HashMap<String, usize>, fanned: &mut Vec<String>) {
         for event in leased.events {
+            if open.contains_key(&event.id) {
+                continue;
+            }
             let targets: Vec<&Arc<Endpoint>> = self.endpoints.values().filter(|e| matches(&e.row, e.types.as_deref(), &event)).collect();
             let EventRow { id, payload, .. } = event;
             if targets.is_empty() {
+                open.insert(id.clone(), 0);
                 fanned.push(id);
                 continue;
             }

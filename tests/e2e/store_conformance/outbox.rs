@@ -250,3 +250,59 @@ async fn events_waiting_before_the_fanout_queue_are_queued_by_the_upgrade() {
     assert_eq!(leased(T1, T2).await, ["evt_a"], "evt_c is still leased, evt_b was fanned out");
     assert_eq!(leased(T9, "2030-01-01T00:01:00.000000Z").await, ["evt_a", "evt_c"], "both leases have expired");
 }
+
+/// A SQLite database written before deliveries were keyed by their pair (migration 0013): the
+/// upgrade keeps every delivery and its log, and a pending one is claimed and recorded as before.
+#[tokio::test]
+async fn deliveries_written_before_the_pair_key_survive_the_upgrade() {
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("migrations");
+    std::fs::create_dir(&before).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_str().unwrap() < "0013" {
+            std::fs::copy(&path, before.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    sqlx::query("INSERT INTO webhook_endpoints (id, url, environment, secret, secret_key, created_at, updated_at) VALUES ('whep_a', 'https://hooks.example.com/in', 'test', x'07', x'08', $1, $1)")
+        .bind(T0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let delivered = fresh(T0, "evt_a");
+    for (id, event) in [(delivered.id.as_str(), "evt_a"), ("whdl_pending", "evt_b")] {
+        sqlx::query("INSERT INTO webhook_events (id, event_type, payload, created_at) VALUES ($1, 'webhook.test', '{}', $2)").bind(event).bind(T0).execute(&pool).await.unwrap();
+        let (status, logged) = if event == "evt_a" { ("delivered", Some(T0)) } else { ("pending", None) };
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at, logged_at, logged_status, logged_latency_ms)
+             VALUES ($1, $2, 'whep_a', $3, $4, $5, $5, $6, 204, 3)",
+        )
+        .bind(id)
+        .bind(event)
+        .bind(status)
+        .bind(i64::from(logged.is_some()))
+        .bind(T0)
+        .bind(logged)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+
+    let store = Store::connect(&url).await.unwrap();
+    let ids = |rows: Vec<millwright::store::DeliveryRow>| rows.into_iter().map(|d| (d.id, d.status)).collect::<Vec<_>>();
+    assert_eq!(ids(store.webhook_deliveries("whep_a", None, None, 10).await.unwrap()), [("whdl_pending".to_string(), "pending".to_string()), (delivered.id.clone(), "delivered".to_string())]);
+    let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
+    assert_eq!(log.iter().map(|a| (a.delivery_id.as_str(), a.response_status)).collect::<Vec<_>>(), [(delivered.id.as_str(), Some(204))]);
+    let due = store.dispatch_round(&lease(T1, T2)).await.unwrap().due;
+    assert_eq!(due.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["whdl_pending"]);
+    store.record_attempts(&[attempt(&due[0], T1, 204, NextStep::Delivered)]).await.unwrap();
+    let after = ids(store.webhook_deliveries("whep_a", Some("delivered"), None, 10).await.unwrap());
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(store.webhook_attempts("whep_a", None, None, 10).await.unwrap().len(), 2);
+}
