@@ -179,14 +179,18 @@ impl Dispatcher {
                 let lease = leasing && queue.len() < depth && (!found_nothing || record);
                 if lease || record {
                     // What the queue lacks of its depth and what the posts will take meanwhile
-                    // (about what they took during the last write), at least a batch. With
-                    // nothing in flight (a round's first lease) only as many as go out at once:
-                    // posting starts as soon as that small lease returns, and the next write
-                    // leases more while they run.
+                    // (about what they took during the last write), at least a batch, and at most
+                    // four times what is queued and in flight: a round's leases grow from what
+                    // goes out at once (its first, with nothing in flight) to the depth, each
+                    // returning before the posts it feeds run dry (a lease's time grows with its
+                    // size).
                     let claim = match (lease, idle) {
                         (false, _) => 0,
                         (true, true) => concurrency.min(limit) as i64,
-                        (true, false) => (gathered.attempts() + depth.saturating_sub(queue.len())).clamp(limit, depth) as i64,
+                        (true, false) => {
+                            let ceiling = (4 * (queue.len() + in_flight.len())).clamp(limit, depth);
+                            (gathered.attempts() + depth.saturating_sub(queue.len())).clamp(limit, ceiling) as i64
+                        }
                     };
                     writing = Some(self.write(connection.take(), std::mem::take(&mut gathered), claim, config.lease + config.timeout));
                 }
