@@ -212,17 +212,16 @@ async fn webhook_secrets_follow_the_master_key() {
     on_both!(master_key_rotation_rewraps_webhook_secrets);
 }
 
-/// A SQLite database written before the fan-out queue (migration 0012): the upgrade queues its
-/// events still to fan out, keeping their leases, and not those fanned out already.
-#[tokio::test]
-async fn events_waiting_before_the_fanout_queue_are_queued_by_the_upgrade() {
+/// A SQLite database migrated up to, not including, `migration` (a number's prefix, "0012"):
+/// its directory (kept while the test runs), URL and pool.
+async fn sqlite_before(migration: &str) -> (tempfile::TempDir, String, sqlx::SqlitePool) {
     use std::str::FromStr;
     let dir = tempfile::tempdir().unwrap();
     let before = dir.path().join("migrations");
     std::fs::create_dir(&before).unwrap();
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_str().unwrap() < "0012" {
+        if path.file_name().unwrap().to_str().unwrap() < migration {
             std::fs::copy(&path, before.join(path.file_name().unwrap())).unwrap();
         }
     }
@@ -230,6 +229,14 @@ async fn events_waiting_before_the_fanout_queue_are_queued_by_the_upgrade() {
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true);
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
     sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    (dir, url, pool)
+}
+
+/// A SQLite database written before the fan-out queue (migration 0012): the upgrade queues its
+/// events still to fan out, keeping their leases, and not those fanned out already.
+#[tokio::test]
+async fn events_waiting_before_the_fanout_queue_are_queued_by_the_upgrade() {
+    let (_dir, url, pool) = sqlite_before("0012").await;
     for (id, fanned_out, lease_until) in [("evt_a", false, None), ("evt_b", true, None), ("evt_c", false, Some(T9))] {
         sqlx::query("INSERT INTO webhook_events (id, event_type, payload, created_at, fanned_out, lease_until) VALUES ($1, 'webhook.test', '{}', $2, $3, $4)")
             .bind(id)
@@ -255,20 +262,7 @@ async fn events_waiting_before_the_fanout_queue_are_queued_by_the_upgrade() {
 /// upgrade keeps every delivery and its log, and a pending one is claimed and recorded as before.
 #[tokio::test]
 async fn deliveries_written_before_the_pair_key_survive_the_upgrade() {
-    use std::str::FromStr;
-    let dir = tempfile::tempdir().unwrap();
-    let before = dir.path().join("migrations");
-    std::fs::create_dir(&before).unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.file_name().unwrap().to_str().unwrap() < "0013" {
-            std::fs::copy(&path, before.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    let url = format!("sqlite://{}", dir.path().join("old.db").display());
-    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true);
-    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let (_dir, url, pool) = sqlite_before("0013").await;
     sqlx::query("INSERT INTO webhook_endpoints (id, url, environment, secret, secret_key, created_at, updated_at) VALUES ('whep_a', 'https://hooks.example.com/in', 'test', x'07', x'08', $1, $1)")
         .bind(T0)
         .execute(&pool)
