@@ -253,20 +253,49 @@ async fn stream_of_events(database_url: Option<String>) {
 /// and recorded once all the same (an event still open in the dispatcher is not queued twice).
 #[tokio::test]
 async fn events_whose_leases_expire_behind_slow_posts_are_sent_once() {
+    let (host, receiver, endpoint_id) = slow_endpoint_with_30_events(false).await;
+    let rows = host.app.store.webhook_deliveries(&endpoint_id, None, None, 100).await.unwrap();
+    assert!(rows.iter().all(|d| d.status == "delivered" && d.attempts == 1), "{rows:?}");
+    assert_eq!(host.app.store.webhook_attempts(&endpoint_id, None, None, 100).await.unwrap().len(), 30, "one attempt logged per delivery");
+    assert_eq!(receiver.state.requests.load(Ordering::SeqCst), 30);
+}
+
+/// The same for retries: every first attempt fails, and the retries are claimed while one slow
+/// post at a time keeps most of them waiting past their leases; each is delivered once.
+#[tokio::test]
+async fn retries_whose_leases_expire_behind_slow_posts_are_sent_once() {
+    let (host, _receiver, endpoint_id) = slow_endpoint_with_30_events(true).await;
+    let log = host.app.store.webhook_attempts(&endpoint_id, None, None, 200).await.unwrap();
+    assert!(log.len() >= 60, "a failed and a delivered attempt each: {}", log.len());
+}
+
+/// 30 events to an endpoint that answers in 60 ms, one post at a time, each claim leased for
+/// 300 ms (`lease + timeout`) with four batches of 3 queued, so the later ones of a lease wait
+/// past it; `fail_first`: every first attempt is refused, so the retries wait so. Returns once
+/// every event was delivered and the dispatcher, idle past every lease, has stopped, having
+/// checked that each event was delivered once and each delivery is recorded as delivered.
+async fn slow_endpoint_with_30_events(fail_first: bool) -> (Host, Receiver, String) {
     use millwright::webhooks::events::{CONNECTION_STATUS_CHANGED, ConnectionRef, connection_event};
-    // Each claim is leased for `lease + timeout` = 300 ms; four batches of 3 are queued and each
-    // post takes 60 ms, so the later events of a lease wait past it.
     let webhooks = WebhookConfig { batch_size: 3, concurrency: 1, lease: Duration::from_millis(50), timeout: Duration::from_millis(250), ..fast_webhooks() };
     let host = Host::with(Options { webhooks, ..Default::default() }).await;
     let receiver = Receiver::start().await;
-    receiver.slow_down(Duration::from_millis(60));
     let (endpoint_id, secret) = endpoint(&host, &receiver.url, json!({"event_types": [CONNECTION_STATUS_CHANGED]})).await;
     receiver.trust(&secret);
     let conn = ConnectionRef { id: "conn_slow", end_customer_id: Some("acme"), connector_id: "maintainx", environment: "test" };
     let now = millwright::store::now();
     let events: Vec<_> = (0..30).map(|i| connection_event(CONNECTION_STATUS_CHANGED, &conn, json!({ "n": i }), &now)).collect();
     host.app.store.insert_events(&events).await.unwrap();
+    if fail_first {
+        receiver.answer(500);
+    } else {
+        receiver.slow_down(Duration::from_millis(60));
+    }
     let background = Background::start(&host.app);
+    if fail_first {
+        eventually("every first attempt", WAIT, || async { (receiver.state.requests.load(Ordering::SeqCst) >= 30).then_some(()) }).await;
+        receiver.slow_down(Duration::from_millis(60));
+        receiver.answer(200);
+    }
     eventually("every delivery", WAIT, || async { (receiver.received().len() >= 30).then_some(()) }).await;
     // Past every lease, with the dispatcher idle: nothing is sent again.
     tokio::time::sleep(Duration::from_millis(1000)).await;
@@ -275,9 +304,9 @@ async fn events_whose_leases_expire_behind_slow_posts_are_sent_once() {
     let sent = got.len();
     got.sort();
     got.dedup();
-    assert_eq!((got.len(), sent), (30, 30), "each event sent once");
+    assert_eq!((got.len(), sent), (30, 30), "each event delivered once");
     let rows = host.app.store.webhook_deliveries(&endpoint_id, None, None, 100).await.unwrap();
     assert_eq!(rows.len(), 30);
-    assert!(rows.iter().all(|d| d.status == "delivered" && d.attempts == 1), "{rows:?}");
-    assert_eq!(host.app.store.webhook_attempts(&endpoint_id, None, None, 100).await.unwrap().len(), 30, "one attempt logged per delivery");
+    assert!(rows.iter().all(|d| d.status == "delivered"), "{rows:?}");
+    (host, receiver, endpoint_id)
 }

@@ -3,7 +3,7 @@
 //! concurrently without pause; one write at a time records the outcomes gathered meanwhile and
 //! leases the next batch.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -84,12 +84,35 @@ struct Work {
     fresh: bool,
 }
 
-/// What one write leased: events to fan out, and due retries with their events' bodies; and the
-/// events whose fan-out it recorded.
+/// What one write leased: events to fan out, and due retries with their events' bodies; and what
+/// it recorded.
 struct Leased {
     events: Vec<EventRow>,
     due: Vec<Work>,
-    recorded: Vec<String>,
+    recorded: Outcomes,
+}
+
+/// What a round has leased and not recorded yet. A lease that returns it again (its own lease
+/// expired while it waited behind slow posts) only extends the old one: it is not queued twice.
+#[derive(Default)]
+struct Held {
+    /// Events, and how many of their deliveries have no outcome yet (0: all have; the next write
+    /// records the fan-out).
+    events: HashMap<String, usize>,
+    /// Claimed retries, by delivery id.
+    retries: HashSet<String>,
+}
+
+impl Held {
+    /// Forgets what a write recorded.
+    fn release(&mut self, recorded: &Outcomes) {
+        for id in &recorded.fanned {
+            self.events.remove(id);
+        }
+        for o in &recorded.retried {
+            self.retries.remove(&o.delivery_id);
+        }
+    }
 }
 
 /// A write's result: the next work, or the error and the outcomes it did not record; and the
@@ -154,9 +177,7 @@ impl Dispatcher {
         let mut gathered = std::mem::take(&mut self.unrecorded);
         let mut connection = self.connection.take();
         let mut queue: VecDeque<Work> = VecDeque::new();
-        // Leased events not recorded as fanned out yet, and how many of their deliveries have no
-        // outcome yet (0: all have, the next write records them).
-        let mut open: HashMap<String, usize> = HashMap::new();
+        let mut held = Held::default();
         let mut in_flight = FuturesUnordered::new();
         let mut writing: Option<tokio::task::JoinHandle<Written>> = None;
         let (mut leasing, mut found_nothing, mut failure) = (true, false, None);
@@ -202,7 +223,7 @@ impl Dispatcher {
                 Some((fresh, outcome)) = in_flight.next(), if !in_flight.is_empty() => {
                     done += 1;
                     if fresh {
-                        if let Some(left) = open.get_mut(&outcome.event_id) {
+                        if let Some(left) = held.events.get_mut(&outcome.event_id) {
                             *left -= 1;
                             if *left == 0 {
                                 gathered.fanned.push(outcome.event_id.clone());
@@ -223,10 +244,8 @@ impl Dispatcher {
                         Ok(leased) => {
                             found_nothing = leased.events.is_empty() && leased.due.is_empty();
                             done += leased.events.len();
-                            for id in &leased.recorded {
-                                open.remove(id);
-                            }
-                            self.fan_out(leased, &mut queue, &mut open, &mut gathered.fanned);
+                            held.release(&leased.recorded);
+                            self.fan_out(leased, &mut queue, &mut held, &mut gathered.fanned);
                             leasing &= started.elapsed() < ROUND_BUDGET;
                         }
                         Err((e, kept)) => {
@@ -287,27 +306,24 @@ impl Dispatcher {
                     Vec::new()
                 }
             };
-            (Ok(Leased { events: claimed.events, due, recorded: outcomes.fanned }), Some(connection))
+            (Ok(Leased { events: claimed.events, due, recorded: outcomes }), Some(connection))
         };
         let runtime = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || runtime.block_on(write))
     }
 
     /// Queues the deliveries of leased events to the endpoints that match them, each with a new
-    /// id and its body (written as rows only with their outcome), and the due retries. `open`
-    /// counts, for each event not yet recorded as fanned out, its deliveries without an outcome;
-    /// an event matching no endpoint is fanned out at once. An event leased again while it is
-    /// still open here (its lease expired behind slow posts) is not queued twice: the new lease
-    /// only extends the old.
-    fn fan_out(&self, leased: Leased, queue: &mut VecDeque<Work>, open: &mut HashMap<String, usize>, fanned: &mut Vec<String>) {
+    /// id and its body (written as rows only with their outcome), and the due retries, skipping
+    /// what the round holds already; an event matching no endpoint is fanned out at once.
+    fn fan_out(&self, leased: Leased, queue: &mut VecDeque<Work>, held: &mut Held, fanned: &mut Vec<String>) {
         for event in leased.events {
-            if open.contains_key(&event.id) {
+            if held.events.contains_key(&event.id) {
                 continue;
             }
             let targets: Vec<&Arc<Endpoint>> = self.endpoints.values().filter(|e| matches(&e.row, e.types.as_deref(), &event)).collect();
             let EventRow { id, payload, .. } = event;
             if targets.is_empty() {
-                open.insert(id.clone(), 0);
+                held.events.insert(id.clone(), 0);
                 fanned.push(id);
                 continue;
             }
@@ -317,9 +333,9 @@ impl Dispatcher {
                 let delivery = ClaimedDelivery { id: String::new(), event_id: id.clone(), endpoint_id: endpoint.row.id.clone(), attempts: 1, first_attempt_at: None };
                 queue.push_back(Work { delivery, body: Some(body.clone()), fresh: true });
             }
-            open.insert(id, targets.len());
+            held.events.insert(id, targets.len());
         }
-        queue.extend(leased.due);
+        queue.extend(leased.due.into_iter().filter(|w| held.retries.insert(w.delivery.id.clone())));
     }
 
     /// Writes the outcomes a failed write left (a round leaves nothing else unrecorded).
