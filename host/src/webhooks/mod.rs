@@ -79,7 +79,9 @@ pub struct WebhookConfig {
     pub lease: Duration,
     /// How often an idle dispatcher looks for work.
     pub poll_interval: Duration,
-    /// Deliveries claimed at once, and sent at once.
+    /// The dispatcher's unit of work: its writes record outcomes and lease events in batches of
+    /// at least this size (fewer when nothing else is left, and a round's first lease only as
+    /// many as go out at once), and it keeps four batches queued ahead of the posts.
     pub batch_size: usize,
     pub concurrency: usize,
     /// Delivery logs, delivered outbox rows and health history are kept this long.
