@@ -411,12 +411,13 @@ async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<
 async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx::Result<()> {
     // Delivered ones in one statement per endpoint and chunk, stamped with the batch's first
     // attempt time; each attempt keeps its own time in the log.
-    let (mut delivered, mut at): (BTreeMap<&str, Vec<&str>>, &str) = (BTreeMap::new(), "");
-    for o in outcomes.iter().filter(|o| matches!(o.next, NextStep::Delivered)) {
-        delivered.entry(o.endpoint_id.as_str()).or_default().push(o.delivery_id.as_str());
-        at = if at.is_empty() { &o.at } else { at.min(&o.at) };
+    let delivered = outcomes.iter().filter(|o| matches!(o.next, NextStep::Delivered));
+    let at = delivered.clone().map(|o| o.at.as_str()).min().unwrap_or_default();
+    let mut by_endpoint: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for o in delivered {
+        by_endpoint.entry(o.endpoint_id.as_str()).or_default().push(o.delivery_id.as_str());
     }
-    for (endpoint, ids) in &delivered {
+    for (endpoint, ids) in &by_endpoint {
         for chunk in ids.chunks(CHUNK) {
             let sql = numbered(
                 matches!(conn, Conn::Postgres(_)),

@@ -335,7 +335,11 @@ impl Dispatcher {
             }
             held.events.insert(id, targets.len());
         }
-        queue.extend(leased.due.into_iter().filter(|w| held.retries.insert(w.delivery.id.clone())));
+        for work in leased.due {
+            if held.retries.insert(work.delivery.id.clone()) {
+                queue.push_back(work);
+            }
+        }
     }
 
     /// Writes the outcomes a failed write left (a round leaves nothing else unrecorded).
