@@ -215,6 +215,9 @@ async fn rate_limits_are_recorded_not_failures_and_operators_can_disable() {
     .await;
     assert_eq!((health["status"].clone(), health["consecutive_failures"].clone()), (json!("active"), json!(0)), "{health}");
     host.sandbox.set_faults(FaultConfig::default());
+    // The monitor stops here: a check it had started before the disable may still reach the
+    // system after it, and the count below is about the API request only.
+    background.stop().await;
 
     let (status, disabled) = send(host.admin(Method::POST, &format!("/v1/admin/connections/{id}/disable"))).await;
     assert_eq!((status, disabled["health"]["status"].clone()), (200, json!("disabled")), "{disabled}");
@@ -232,5 +235,4 @@ async fn rate_limits_are_recorded_not_failures_and_operators_can_disable() {
     .await;
     let (status, set) = send(host.admin(Method::PATCH, &format!("/v1/admin/connections/{id}/health")).json(&json!({"check_interval_seconds": 60}))).await;
     assert_eq!((status, set["health"]["check_interval_seconds"].clone()), (200, json!(60)), "{set}");
-    background.stop().await;
 }

@@ -138,15 +138,17 @@ pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, l
 }
 
 /// Takes fanned-out events (their deliveries written) off the queue, their leases with them: in
-/// statements of at most 500 ids (the same SQL text for every full chunk, so the prepared
-/// statement is reused).
+/// statements of at most [`CHUNK`] ids, each of a [`padded`] size.
 pub(crate) async fn mark_fanned_out(mut conn: Conn<'_>, ids: &[String]) -> sqlx::Result<()> {
-    for chunk in ids.chunks(500) {
-        let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("DELETE FROM webhook_fanout WHERE event_id IN ({})", repeat("?", chunk.len())));
+    for chunk in ids.chunks(CHUNK) {
+        let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("DELETE FROM webhook_fanout WHERE event_id IN ({})", repeat("?", padded(chunk.len()))));
         on_conn!(conn.reborrow(), |c| {
             let mut q = sqlx::query(&sql);
             for id in chunk {
                 q = q.bind(id);
+            }
+            for _ in chunk.len()..padded(chunk.len()) {
+                q = q.bind(None::<&str>);
             }
             q.execute(c).await?;
         });
@@ -215,14 +217,20 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let sql = format!("SELECT id, payload FROM webhook_events WHERE id IN ({})", placeholders(1, ids.len()));
-        let rows = on_pool!(self, |p| {
-            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-            for id in ids {
-                q = q.bind(id);
-            }
-            q.fetch_all(p).await
-        })?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let sql = format!("SELECT id, payload FROM webhook_events WHERE id IN ({})", placeholders(1, padded(chunk.len())));
+            rows.extend(on_pool!(self, |p| {
+                let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                for _ in chunk.len()..padded(chunk.len()) {
+                    q = q.bind(None::<&str>);
+                }
+                q.fetch_all(p).await
+            })?);
+        }
         Ok(rows)
     }
 
@@ -248,6 +256,21 @@ impl Store {
         );
         Ok(on_pool!(self, |p| sqlx::query_as::<_, EventRow>(&sql).bind(event_type).bind(before).bind(limit).fetch_all(p).await)?)
     }
+}
+
+/// Rows (or ids) per multi-row statement: a whole default batch in one, at most 5 632 parameters
+/// (well below either database's limit).
+pub(crate) const CHUNK: usize = 512;
+
+/// How many rows a multi-row statement for `n` rows (at most [`CHUNK`]) is written for: `n`
+/// rounded up to a power of two, at least 16. Such statements then come in six sizes per kind,
+/// each prepared once per connection and reused from sqlx's statement cache; the rows beyond the
+/// real ones are bound as NULLs, which the statements skip (an `IN` list matches no NULL).
+/// Written for exactly `n` rows, nearly every write's statements were new text, prepared
+/// afresh: for a 250-row insert that cost SQLite about as much again as running it.
+pub(crate) fn padded(n: usize) -> usize {
+    debug_assert!(n <= CHUNK, "{n} rows in one statement");
+    n.next_power_of_two().clamp(16, CHUNK)
 }
 
 /// `$first, $first+1, …` for `n` values of an `IN` list.

@@ -5,12 +5,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::outbox::{Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, repeat};
+use super::outbox::{CHUNK, Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, padded, repeat};
 use super::{Store, new_id, on_pool};
-
-/// Rows per multi-row statement: a whole default batch in one, at most 5 000 parameters (well
-/// below either database's limit).
-const CHUNK: usize = 500;
 
 /// A UUIDv7 whose time is `t`: attempt ids and the ids of fanned-out deliveries, so the log's
 /// ids order by attempt time and retention finds old attempts through the primary key (no index
@@ -133,26 +129,28 @@ pub struct Round<'a> {
 
 /// A connection the dispatcher keeps (see [`Store::dispatch_connection`]). `None` when the pool
 /// has a single connection (an in-memory database), which nobody may keep: each write borrows it.
-pub struct DispatchConnection(Option<PooledConnection>);
+pub struct DispatchConnection(Option<KeptConnection>);
 
-enum PooledConnection {
-    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+enum KeptConnection {
+    /// Taken out of the pool for good (closed when dropped), since it runs without
+    /// foreign-key checks.
+    Sqlite(sqlx::SqliteConnection),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 /// The round's transaction on `conn`. On SQLite the write lock is taken from the start: the
 /// lease reads its batch, then leases the same selection (see `outbox::lease_events`), with no
 /// other writer in between.
-async fn round_transaction(conn: &mut PooledConnection, r: &Round<'_>) -> Result<Claimed> {
+async fn round_transaction(conn: Conn<'_>, r: &Round<'_>) -> Result<Claimed> {
     let claimed = match conn {
-        PooledConnection::Sqlite(c) => {
-            let mut tx = sqlx::Connection::begin_with(&mut **c, "BEGIN IMMEDIATE").await?;
+        Conn::Sqlite(c) => {
+            let mut tx = sqlx::Connection::begin_with(c, "BEGIN IMMEDIATE").await?;
             let claimed = write_round(Conn::from(&mut *tx), r).await?;
             tx.commit().await?;
             claimed
         }
-        PooledConnection::Postgres(c) => {
-            let mut tx = sqlx::Connection::begin(&mut **c).await?;
+        Conn::Postgres(c) => {
+            let mut tx = sqlx::Connection::begin(c).await?;
             let claimed = write_round(Conn::from(&mut *tx), r).await?;
             tx.commit().await?;
             claimed
@@ -199,33 +197,43 @@ impl Store {
     /// retried ones' next state, the delivery log, the endpoints' runs of failures, the events
     /// marked fanned out), then the next batch leased.
     pub async fn dispatch_round(&self, r: &Round<'_>) -> Result<Claimed> {
-        round_transaction(&mut self.pooled_connection().await?, r).await
+        match &self.pool {
+            super::Pool::Sqlite(p) => round_transaction(Conn::from(&mut *p.acquire().await?), r).await,
+            super::Pool::Postgres(p) => round_transaction(Conn::from(&mut *p.acquire().await?), r).await,
+        }
     }
 
     /// [`Store::dispatch_round`] on the dispatcher's own connection.
     pub async fn dispatch_round_on(&self, conn: &mut DispatchConnection, r: &Round<'_>) -> Result<Claimed> {
         match &mut conn.0 {
-            Some(kept) => round_transaction(kept, r).await,
+            Some(KeptConnection::Sqlite(c)) => round_transaction(Conn::from(c), r).await,
+            Some(KeptConnection::Postgres(c)) => round_transaction(Conn::from(&mut **c), r).await,
             None => self.dispatch_round(r).await,
         }
     }
 
-    /// A pooled connection for the dispatcher to keep for its writes. SQLite keeps a page cache
-    /// per connection and drops it when another connection has written since, and the pool
-    /// lends its idle connections in turn: each round's write, on whichever connection came
-    /// next, read again every page it touched (the B-tree edges the inserts append to).
+    /// A connection for the dispatcher to keep for its writes. SQLite keeps a page cache per
+    /// connection and drops it when another connection has written since, and the pool lends
+    /// its idle connections in turn: each round's write, on whichever connection came next,
+    /// read again every page it touched (the B-tree edges the inserts append to).
+    ///
+    /// On SQLite the connection leaves the pool and checks no foreign keys (two index lookups
+    /// per delivery written, a tenth of SQLite's work on it): the round's writes keep them by
+    /// construction. A new delivery's endpoint is tested by the insert itself, and its event is
+    /// still queued in `webhook_fanout` in the same transaction, which retention requires gone
+    /// before it deletes an event; every other statement of the round updates or deletes rows,
+    /// or inserts log rows (`webhook_attempts`), which reference nothing.
     pub async fn dispatch_connection(&self) -> Result<DispatchConnection> {
-        if on_pool!(self, |p| p.options().get_max_connections()) < 2 {
-            return Ok(DispatchConnection(None));
-        }
-        Ok(DispatchConnection(Some(self.pooled_connection().await?)))
-    }
-
-    async fn pooled_connection(&self) -> Result<PooledConnection> {
-        Ok(match &self.pool {
-            super::Pool::Sqlite(p) => PooledConnection::Sqlite(p.acquire().await?),
-            super::Pool::Postgres(p) => PooledConnection::Postgres(p.acquire().await?),
-        })
+        Ok(DispatchConnection(match &self.pool {
+            super::Pool::Sqlite(p) if p.options().get_max_connections() < 2 => None,
+            super::Pool::Sqlite(p) => {
+                let mut c = p.acquire().await?.detach();
+                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut c).await?;
+                Some(KeptConnection::Sqlite(c))
+            }
+            super::Pool::Postgres(p) if p.options().get_max_connections() < 2 => None,
+            super::Pool::Postgres(p) => Some(KeptConnection::Postgres(p.acquire().await?)),
+        }))
     }
 
     /// Disables every enabled endpoint failing since before `cutoff`, each with its
@@ -388,7 +396,7 @@ async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<
                  CASE WHEN column4 = 'delivered' THEN column7 END, column7, column7, column8, column9, column10, column11
              FROM (VALUES {}) AS v WHERE column3 IN (SELECT id FROM webhook_endpoints)
              ON CONFLICT (event_id, endpoint_id) DO NOTHING",
-            repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+            repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", padded(chunk.len()))
         ),
     );
     on_conn!(conn, |c| {
@@ -401,6 +409,11 @@ async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<
             };
             q = q.bind(o.delivery_id.as_str()).bind(o.event_id.as_str()).bind(o.endpoint_id.as_str()).bind(status).bind(o.attempt).bind(next);
             q = q.bind(o.at.as_str()).bind(o.response_status).bind(o.latency_ms).bind(o.response_body.as_deref()).bind(o.error.as_deref());
+        }
+        // Padding: no endpoint, so not inserted.
+        for _ in chunk.len()..padded(chunk.len()) {
+            q = q.bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<i64>).bind(None::<&str>);
+            q = q.bind(None::<&str>).bind(None::<i64>).bind(None::<i64>).bind(None::<&str>).bind(None::<&str>);
         }
         q.execute(c).await.map(|r| r.rows_affected())
     })
@@ -424,13 +437,16 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
                 format!(
                     "UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ?),
                          last_attempt_at = ?, delivered_at = ? WHERE endpoint_id = ? AND id IN ({})",
-                    repeat("?", chunk.len())
+                    repeat("?", padded(chunk.len()))
                 ),
             );
             on_conn!(conn.reborrow(), |c| {
                 let mut q = sqlx::query(&sql).bind(at).bind(at).bind(at).bind(*endpoint);
                 for id in chunk {
                     q = q.bind(*id);
+                }
+                for _ in chunk.len()..padded(chunk.len()) {
+                    q = q.bind(None::<&str>);
                 }
                 q.execute(c).await?;
             });
@@ -463,7 +479,8 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
 /// (those written with their own id keep their entry on their row).
 async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], joined: bool) -> sqlx::Result<()> {
     const COLUMNS: &str = "id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error";
-    let rows = repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len());
+    let rows = repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", padded(chunk.len()));
+    // Padding rows (all NULL) join no delivery and have no id.
     let sql = if joined {
         format!(
             "INSERT INTO webhook_attempts ({COLUMNS})
@@ -472,7 +489,7 @@ async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], joined: bool)
              WHERE d.id <> v.column2"
         )
     } else {
-        format!("INSERT INTO webhook_attempts ({COLUMNS}) VALUES {rows}")
+        format!("INSERT INTO webhook_attempts ({COLUMNS}) SELECT * FROM (VALUES {rows}) AS v WHERE v.column1 IS NOT NULL")
     };
     let sql = numbered(matches!(conn, Conn::Postgres(_)), sql);
     on_conn!(conn, |c| {
@@ -489,6 +506,10 @@ async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], joined: bool)
                 .bind(o.latency_ms)
                 .bind(o.response_body.as_deref())
                 .bind(o.error.as_deref());
+        }
+        for _ in chunk.len()..padded(chunk.len()) {
+            q = q.bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<i64>);
+            q = q.bind(None::<&str>).bind(None::<i64>).bind(None::<i64>).bind(None::<&str>).bind(None::<&str>);
         }
         q.execute(c).await.map(|_| ())
     })

@@ -31,6 +31,7 @@ use std::time::Duration;
 use anyhow::Result;
 use tokio::sync::Notify;
 
+use self::signing::Signer;
 use crate::clock::Clock;
 use crate::store::{NextStep, WebhookEndpointRow, previous_secret_aad};
 use crate::vault::{MasterKey, Sealed, Vault};
@@ -135,10 +136,10 @@ impl Webhooks {
     /// The keys that sign for an endpoint: the current secret, and the previous one with the end
     /// of its overlap.
     pub fn signing_keys(&self, e: &WebhookEndpointRow) -> Result<SigningKeys> {
-        let current = self.vault.open(&e.id, &Sealed { ciphertext: e.secret.clone(), wrapped_key: e.secret_key.clone() })?;
+        let current = Signer::new(&self.current_key(e)?);
         let previous = match (&e.previous_secret, &e.previous_secret_key, &e.previous_expires_at) {
             (Some(secret), Some(key), Some(until)) => Some((
-                self.vault.open(&previous_secret_aad(&e.id), &Sealed { ciphertext: secret.clone(), wrapped_key: key.clone() })?,
+                Signer::new(&self.vault.open(&previous_secret_aad(&e.id), &Sealed { ciphertext: secret.clone(), wrapped_key: key.clone() })?),
                 until.clone(),
             )),
             _ => None,
@@ -152,23 +153,24 @@ impl Webhooks {
     }
 }
 
-/// An endpoint's opened secrets.
+/// An endpoint's opened secrets, ready to sign.
 pub struct SigningKeys {
-    pub current: Vec<u8>,
+    current: Signer,
     /// The rotated-out key and the end of its overlap.
-    pub previous: Option<(Vec<u8>, String)>,
+    previous: Option<(Signer, String)>,
 }
 
 impl SigningKeys {
-    /// The keys that sign at `now` (stored-text time).
-    pub fn at(&self, now: &str) -> Vec<&[u8]> {
-        let mut keys = vec![self.current.as_slice()];
-        if let Some((key, until)) = &self.previous
+    /// The signers at `now` (stored-text time): the current secret, and the rotated-out one
+    /// until its overlap ends.
+    pub fn at(&self, now: &str) -> Vec<&Signer> {
+        let mut signers = vec![&self.current];
+        if let Some((previous, until)) = &self.previous
             && until.as_str() > now
         {
-            keys.push(key.as_slice());
+            signers.push(previous);
         }
-        keys
+        signers
     }
 }
 

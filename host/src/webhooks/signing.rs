@@ -17,20 +17,36 @@ pub fn generate_secret() -> (String, Vec<u8>) {
     (format!("{SECRET_PREFIX}{}", B64.encode(&key)), key)
 }
 
+/// One secret's HMAC with the key absorbed once: a key's padded blocks are hashed when the
+/// endpoint is read, not again for every delivery (a quarter of the hashing of a typical body).
+#[derive(Clone)]
+pub struct Signer(Hmac<Sha256>);
+
+impl Signer {
+    pub fn new(key: &[u8]) -> Signer {
+        Signer(Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length"))
+    }
+
+    /// One `v1,<signature>`.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
+        let mut mac = self.0.clone();
+        mac.update(id.as_bytes());
+        mac.update(b".");
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        format!("v1,{}", B64.encode(mac.finalize().into_bytes()))
+    }
+}
+
 /// One `v1,<signature>` for one secret.
 pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(id.as_bytes());
-    mac.update(b".");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!("v1,{}", B64.encode(mac.finalize().into_bytes()))
+    Signer::new(key).sign(id, timestamp, body)
 }
 
 /// The `webhook-signature` header value: one signature per signing secret.
-pub fn signature_header(keys: &[&[u8]], id: &str, timestamp: i64, body: &[u8]) -> String {
-    keys.iter().map(|k| sign(k, id, timestamp, body)).collect::<Vec<_>>().join(" ")
+pub fn signature_header(signers: &[&Signer], id: &str, timestamp: i64, body: &[u8]) -> String {
+    signers.iter().map(|s| s.sign(id, timestamp, body)).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -47,7 +63,7 @@ mod tests {
 
     #[test]
     fn every_signing_secret_signs() {
-        let header = signature_header(&[b"one", b"two"], "evt_1", 1, b"{}");
+        let header = signature_header(&[&Signer::new(b"one"), &Signer::new(b"two")], "evt_1", 1, b"{}");
         let parts: Vec<&str> = header.split(' ').collect();
         assert_eq!(parts, [sign(b"one", "evt_1", 1, b"{}"), sign(b"two", "evt_1", 1, b"{}")]);
     }
