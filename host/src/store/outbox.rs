@@ -138,17 +138,14 @@ pub(crate) async fn lease_events(conn: Conn<'_>, now: &str, lease_until: &str, l
 }
 
 /// Takes fanned-out events (their deliveries written) off the queue, their leases with them: in
-/// statements of at most [`CHUNK`] ids, each of a [`padded`] size.
+/// statements of at most [`CHUNK`] ids, each of a [`padded_len`] size.
 pub(crate) async fn mark_fanned_out(mut conn: Conn<'_>, ids: &[String]) -> sqlx::Result<()> {
     for chunk in ids.chunks(CHUNK) {
-        let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("DELETE FROM webhook_fanout WHERE event_id IN ({})", repeat("?", padded(chunk.len()))));
+        let sql = numbered(matches!(conn, Conn::Postgres(_)), format!("DELETE FROM webhook_fanout WHERE event_id IN ({})", repeat("?", padded_len(chunk.len()))));
         on_conn!(conn.reborrow(), |c| {
             let mut q = sqlx::query(&sql);
-            for id in chunk {
+            for id in padded(chunk) {
                 q = q.bind(id);
-            }
-            for _ in chunk.len()..padded(chunk.len()) {
-                q = q.bind(None::<&str>);
             }
             q.execute(c).await?;
         });
@@ -219,14 +216,11 @@ impl Store {
         }
         let mut rows = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK) {
-            let sql = format!("SELECT id, payload FROM webhook_events WHERE id IN ({})", placeholders(1, padded(chunk.len())));
+            let sql = format!("SELECT id, payload FROM webhook_events WHERE id IN ({})", placeholders(1, padded_len(chunk.len())));
             rows.extend(on_pool!(self, |p| {
                 let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-                for id in chunk {
+                for id in padded(chunk) {
                     q = q.bind(id);
-                }
-                for _ in chunk.len()..padded(chunk.len()) {
-                    q = q.bind(None::<&str>);
                 }
                 q.fetch_all(p).await
             })?);
@@ -268,9 +262,15 @@ pub(crate) const CHUNK: usize = 512;
 /// real ones are bound as NULLs, which the statements skip (an `IN` list matches no NULL).
 /// Written for exactly `n` rows, nearly every write's statements were new text, prepared
 /// afresh: for a 250-row insert that cost SQLite about as much again as running it.
-pub(crate) fn padded(n: usize) -> usize {
+pub(crate) fn padded_len(n: usize) -> usize {
     debug_assert!(n <= CHUNK, "{n} rows in one statement");
     n.next_power_of_two().clamp(16, CHUNK)
+}
+
+/// The values of an `IN` list of [`padded_len`] ids: `chunk`'s, then NULLs.
+pub(crate) fn padded<T: AsRef<str>>(chunk: &[T]) -> impl Iterator<Item = Option<&str>> {
+    let nulls = padded_len(chunk.len()) - chunk.len();
+    chunk.iter().map(|id| Some(id.as_ref())).chain(std::iter::repeat_n(None, nulls))
 }
 
 /// `$first, $first+1, …` for `n` values of an `IN` list.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::outbox::{CHUNK, Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, padded, repeat};
+use super::outbox::{CHUNK, Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, padded, padded_len, repeat};
 use super::{Store, new_id, on_pool};
 
 /// A UUIDv7 whose time is `t`: attempt ids and the ids of fanned-out deliveries, so the log's
@@ -197,10 +197,7 @@ impl Store {
     /// retried ones' next state, the delivery log, the endpoints' runs of failures, the events
     /// marked fanned out), then the next batch leased.
     pub async fn dispatch_round(&self, r: &Round<'_>) -> Result<Claimed> {
-        match &self.pool {
-            super::Pool::Sqlite(p) => round_transaction(Conn::from(&mut *p.acquire().await?), r).await,
-            super::Pool::Postgres(p) => round_transaction(Conn::from(&mut *p.acquire().await?), r).await,
-        }
+        on_pool!(self, |p| round_transaction(Conn::from(&mut *p.acquire().await?), r).await)
     }
 
     /// [`Store::dispatch_round`] on the dispatcher's own connection.
@@ -224,16 +221,17 @@ impl Store {
     /// before it deletes an event; every other statement of the round updates or deletes rows,
     /// or inserts log rows (`webhook_attempts`), which reference nothing.
     pub async fn dispatch_connection(&self) -> Result<DispatchConnection> {
-        Ok(DispatchConnection(match &self.pool {
-            super::Pool::Sqlite(p) if p.options().get_max_connections() < 2 => None,
+        if on_pool!(self, |p| p.options().get_max_connections()) < 2 {
+            return Ok(DispatchConnection(None));
+        }
+        Ok(DispatchConnection(Some(match &self.pool {
             super::Pool::Sqlite(p) => {
                 let mut c = p.acquire().await?.detach();
                 sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut c).await?;
-                Some(KeptConnection::Sqlite(c))
+                KeptConnection::Sqlite(c)
             }
-            super::Pool::Postgres(p) if p.options().get_max_connections() < 2 => None,
-            super::Pool::Postgres(p) => Some(KeptConnection::Postgres(p.acquire().await?)),
-        }))
+            super::Pool::Postgres(p) => KeptConnection::Postgres(p.acquire().await?),
+        })))
     }
 
     /// Disables every enabled endpoint failing since before `cutoff`, each with its
@@ -396,7 +394,7 @@ async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<
                  CASE WHEN column4 = 'delivered' THEN column7 END, column7, column7, column8, column9, column10, column11
              FROM (VALUES {}) AS v WHERE column3 IN (SELECT id FROM webhook_endpoints)
              ON CONFLICT (event_id, endpoint_id) DO NOTHING",
-            repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", padded(chunk.len()))
+            repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", padded_len(chunk.len()))
         ),
     );
     on_conn!(conn, |c| {
@@ -411,7 +409,7 @@ async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<
             q = q.bind(o.at.as_str()).bind(o.response_status).bind(o.latency_ms).bind(o.response_body.as_deref()).bind(o.error.as_deref());
         }
         // Padding: no endpoint, so not inserted.
-        for _ in chunk.len()..padded(chunk.len()) {
+        for _ in chunk.len()..padded_len(chunk.len()) {
             q = q.bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<i64>).bind(None::<&str>);
             q = q.bind(None::<&str>).bind(None::<i64>).bind(None::<i64>).bind(None::<&str>).bind(None::<&str>);
         }
@@ -437,16 +435,13 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
                 format!(
                     "UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ?),
                          last_attempt_at = ?, delivered_at = ? WHERE endpoint_id = ? AND id IN ({})",
-                    repeat("?", padded(chunk.len()))
+                    repeat("?", padded_len(chunk.len()))
                 ),
             );
             on_conn!(conn.reborrow(), |c| {
                 let mut q = sqlx::query(&sql).bind(at).bind(at).bind(at).bind(*endpoint);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                for _ in chunk.len()..padded(chunk.len()) {
-                    q = q.bind(None::<&str>);
+                for id in padded(chunk) {
+                    q = q.bind(id);
                 }
                 q.execute(c).await?;
             });
@@ -479,7 +474,7 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
 /// (those written with their own id keep their entry on their row).
 async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], joined: bool) -> sqlx::Result<()> {
     const COLUMNS: &str = "id, delivery_id, endpoint_id, event_id, attempt, at, response_status, latency_ms, response_body, error";
-    let rows = repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", padded(chunk.len()));
+    let rows = repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", padded_len(chunk.len()));
     // Padding rows (all NULL) join no delivery and have no id.
     let sql = if joined {
         format!(
@@ -507,7 +502,7 @@ async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], joined: bool)
                 .bind(o.response_body.as_deref())
                 .bind(o.error.as_deref());
         }
-        for _ in chunk.len()..padded(chunk.len()) {
+        for _ in chunk.len()..padded_len(chunk.len()) {
             q = q.bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<&str>).bind(None::<i64>);
             q = q.bind(None::<&str>).bind(None::<i64>).bind(None::<i64>).bind(None::<&str>).bind(None::<&str>);
         }
