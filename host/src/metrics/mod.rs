@@ -50,7 +50,7 @@ impl Metrics {
         let connections = Family::<StatusLabels, Gauge>::default();
         registry.register("millwright_connections", "Connections by status", connections.clone());
         let deliveries = Family::<StatusLabels, Gauge>::default();
-        registry.register("millwright_webhook_deliveries", "Webhook deliveries kept, by status (pending: the backlog)", deliveries.clone());
+        registry.register("millwright_webhook_deliveries", "Webhook deliveries pending (the backlog) or failed (kept for a manual retry)", deliveries.clone());
         Metrics { registry: Mutex::new(registry), http, connections, deliveries }
     }
 

@@ -47,7 +47,7 @@ pub struct ClaimedDelivery {
     pub id: String,
     pub event_id: String,
     pub endpoint_id: String,
-    /// This attempt's number (1 for the first).
+    /// This attempt's number (1 for the first): the attempts recorded so far, plus one.
     pub attempts: i64,
     pub first_attempt_at: Option<String>,
 }
@@ -175,8 +175,8 @@ impl Claimed {
 }
 
 impl Store {
-    /// Claims up to `limit` due deliveries of enabled endpoints until `lease_until`, counting the
-    /// attempt. Claims are exclusive across replicas (`SKIP LOCKED` on PostgreSQL; SQLite has
+    /// Claims up to `limit` due deliveries of enabled endpoints until `lease_until`, each with the
+    /// number of the attempt to make (counted once its outcome is recorded). Claims are exclusive across replicas (`SKIP LOCKED` on PostgreSQL; SQLite has
     /// one writer), and an expired lease (a crashed dispatcher) is claimed again.
     pub async fn claim_deliveries(&self, now: &str, lease_until: &str, limit: i64) -> Result<Vec<ClaimedDelivery>> {
         Ok(on_pool!(self, |p| async {
@@ -365,15 +365,17 @@ async fn claim_due(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> 
     // `status = 'pending'` spelled as the partial index `webhook_deliveries_due` is; the endpoint
     // test a correlated EXISTS, so SQLite walks that index (an `endpoint_id IN (…)` made it walk
     // every delivery of each endpoint, delivered ones too, every round).
+    // The attempt is counted when its outcome is recorded (`update_retried`), not here: a claim
+    // made again after its lease expired (a crashed or stalled dispatcher) would count twice.
     let sql = format!(
-        "UPDATE webhook_deliveries SET lease_until = $2, attempts = attempts + 1
+        "UPDATE webhook_deliveries SET lease_until = $2
          WHERE (endpoint_id, id) IN (
              SELECT d.endpoint_id, d.id FROM webhook_deliveries d
              WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until <= $1)
                AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id AND e.enabled = TRUE)
              ORDER BY d.next_attempt_at LIMIT $3 {lock})
            AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
-         RETURNING id, event_id, endpoint_id, attempts, first_attempt_at"
+         RETURNING id, event_id, endpoint_id, attempts + 1 AS attempts, first_attempt_at"
     );
     on_conn!(conn, |c| sqlx::query_as::<_, ClaimedDelivery>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
 }
@@ -433,7 +435,7 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
             let sql = numbered(
                 matches!(conn, Conn::Postgres(_)),
                 format!(
-                    "UPDATE webhook_deliveries SET status = 'delivered', lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ?),
+                    "UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, ?),
                          last_attempt_at = ?, delivered_at = ? WHERE endpoint_id = ? AND id IN ({})",
                     repeat("?", padded_len(chunk.len()))
                 ),
@@ -453,7 +455,7 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
             _ => ("failed", None),
         };
         on_conn!(conn.reborrow(), |c| sqlx::query(
-            "UPDATE webhook_deliveries SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
+            "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
                 first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4
              WHERE id = $1 AND endpoint_id = $5"
         )

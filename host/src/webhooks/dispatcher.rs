@@ -403,11 +403,12 @@ impl Dispatcher {
     async fn post(&self, d: ClaimedDelivery, payload: Option<Bytes>, at: chrono::DateTime<chrono::Utc>) -> AttemptOutcome {
         let config = &self.app.webhooks.config;
         let clock = &config.clock;
+        let ClaimedDelivery { id, event_id, endpoint_id, attempts, first_attempt_at } = d;
         let mut outcome = AttemptOutcome {
-            delivery_id: d.id.clone(),
-            endpoint_id: d.endpoint_id.clone(),
-            event_id: d.event_id.clone(),
-            attempt: d.attempts,
+            delivery_id: id,
+            endpoint_id,
+            event_id,
+            attempt: attempts,
             at: crate::clock::text(at),
             response_status: None,
             latency_ms: 0,
@@ -415,16 +416,16 @@ impl Dispatcher {
             error: None,
             next: NextStep::Delivered,
         };
-        let (Some(endpoint), Some(body)) = (self.endpoints.get(&d.endpoint_id), payload) else {
+        let (Some(endpoint), Some(body)) = (self.endpoints.get(&outcome.endpoint_id), payload) else {
             // The endpoint was disabled or deleted after the claim, or the event pruned: try later.
             outcome.error = Some("the endpoint or the event is gone".into());
             outcome.next = NextStep::RetryAt(clock.after(config.retry.initial));
             return outcome;
         };
         let timestamp = at.timestamp();
-        let signature = signature_header(&endpoint.keys.at(&outcome.at), &d.event_id, timestamp, &body);
+        let signature = signature_header(&endpoint.keys.at(&outcome.at), &outcome.event_id, timestamp, &body);
         // A header that cannot be sent fails the attempt as a refused request would.
-        let answer = match signed_headers(&d.event_id, timestamp, &signature) {
+        let answer = match signed_headers(&outcome.event_id, timestamp, signature) {
             Ok(headers) => self.sender.post(&endpoint.row.url, headers, body).await,
             Err(e) => Answer { status: None, body: None, error: Some(format!("invalid request: {e}")), latency: Duration::ZERO },
         };
@@ -433,7 +434,7 @@ impl Dispatcher {
         outcome.next = if answer.delivered() {
             NextStep::Delivered
         } else {
-            config.retry.after_failure(clock, d.attempts, d.first_attempt_at.as_deref())
+            config.retry.after_failure(clock, attempts, first_attempt_at.as_deref())
         };
         outcome.response_body = answer.body;
         outcome.error = answer.error;
@@ -468,14 +469,15 @@ impl Dispatcher {
 
 /// A delivery's headers, per the Standard Webhooks specification. The constant ones are static
 /// (no parsing or copying per post); the id, timestamp and signature are ASCII by construction.
-fn signed_headers(event_id: &str, timestamp: i64, signature: &str) -> Result<HeaderMap, http::header::InvalidHeaderValue> {
+fn signed_headers(event_id: &str, timestamp: i64, signature: String) -> Result<HeaderMap, http::header::InvalidHeaderValue> {
     const AGENT: &str = concat!("Millwright-Webhooks/", env!("CARGO_PKG_VERSION"));
     let mut headers = HeaderMap::with_capacity(5);
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     headers.insert(USER_AGENT, HeaderValue::from_static(AGENT));
     headers.insert(HeaderName::from_static("webhook-id"), HeaderValue::from_str(event_id)?);
     headers.insert(HeaderName::from_static("webhook-timestamp"), HeaderValue::from(timestamp));
-    headers.insert(HeaderName::from_static("webhook-signature"), HeaderValue::from_str(signature)?);
+    // The signature's own buffer becomes the header's (checked, not copied).
+    headers.insert(HeaderName::from_static("webhook-signature"), HeaderValue::from_maybe_shared(Bytes::from(signature))?);
     Ok(headers)
 }
 

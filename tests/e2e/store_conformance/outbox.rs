@@ -103,6 +103,10 @@ async fn outbox_round_trip(store: &Store) {
     let due = store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap();
     assert_eq!((due.len(), due[0].id.as_str(), due[0].attempts), (1, first.delivery_id.as_str(), 2), "the retry, its attempt counted");
     assert!(store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap().is_empty(), "a leased delivery is nobody else's");
+    // Its lease expires before the outcome is recorded (a stalled dispatcher): claimed again, it
+    // is still the second attempt, and recording it counts one.
+    let again = store.claim_deliveries("2030-01-01T00:01:00.000000Z", "2030-01-01T00:02:00.000000Z", 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 2), "a claim made again counts no attempt");
     store.record_attempts(&[attempt(&due[0], T9, 200, NextStep::Delivered)]).await.unwrap();
     let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
     assert_eq!(log.iter().map(|a| (a.attempt, a.response_status)).collect::<Vec<_>>(), [(2, Some(200)), (1, Some(500)), (1, Some(500))]);
@@ -115,7 +119,8 @@ async fn outbox_round_trip(store: &Store) {
     assert_eq!(paged, log.iter().map(|a| a.id.clone()).collect::<Vec<_>>());
     assert_eq!(store.webhook_attempts("whep_a", Some(&event), None, 10).await.unwrap().len(), 3, "one event's attempts");
     assert!(store.webhook_attempts("whep_a", Some("evt_other"), None, 10).await.unwrap().is_empty());
-    assert_eq!(store.webhook_deliveries("whep_a", Some("delivered"), None, 10).await.unwrap().len(), 1);
+    let delivered = store.webhook_deliveries("whep_a", Some("delivered"), None, 10).await.unwrap();
+    assert_eq!(delivered.iter().map(|d| d.attempts).collect::<Vec<_>>(), [2], "two attempts recorded, two counted");
 
     store.redeliver(&[due[0].event_id.clone()], "whep_a", T9).await.unwrap();
     assert_eq!(store.webhook_deliveries("whep_a", Some("pending"), None, 10).await.unwrap().len(), 1, "a manual retry");
