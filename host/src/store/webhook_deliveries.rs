@@ -176,8 +176,9 @@ impl Claimed {
 
 impl Store {
     /// Claims up to `limit` due deliveries of enabled endpoints until `lease_until`, each with the
-    /// number of the attempt to make (counted once its outcome is recorded). Claims are exclusive across replicas (`SKIP LOCKED` on PostgreSQL; SQLite has
-    /// one writer), and an expired lease (a crashed dispatcher) is claimed again.
+    /// number of the attempt to make (counted once its outcome is recorded). Claims are
+    /// exclusive across replicas (`SKIP LOCKED` on PostgreSQL; SQLite has one writer), and an
+    /// expired lease (a crashed dispatcher) is claimed again.
     pub async fn claim_deliveries(&self, now: &str, lease_until: &str, limit: i64) -> Result<Vec<ClaimedDelivery>> {
         Ok(on_pool!(self, |p| async {
             let mut c = p.acquire().await?;
