@@ -74,6 +74,9 @@ async fn counters_move_with_a_scripted_run_and_labels_stay_bounded() {
     assert_eq!(value(&after, "millwright_wasm_traps_total", &[("connector", "maintainx")]), 0.0);
     assert!(value(&after, "millwright_connections", &[("status", "active")]) >= 2.0);
     assert!(value(&after, "millwright_webhook_deliveries", &[("status", "pending")]) >= 1.0, "the backlog");
+    // Read from partial indexes: pending and failed (0 included), never the delivered history.
+    let deliveries = |status: &str| after.keys().any(|k| k.starts_with("millwright_webhook_deliveries{") && k.contains(&format!("status=\"{status}\"")));
+    assert!(deliveries("failed") && !deliveries("delivered"), "{:?}", after.keys().filter(|k| k.contains("webhook_deliveries")).collect::<Vec<_>>());
     assert!(after.keys().any(|k| k.starts_with("millwright_compile_cache_hits_total") || k.starts_with("millwright_compile_cache_misses_total")));
 
     // Bounded labels: nothing identifying a connection, a record or a raw path.
