@@ -8,6 +8,7 @@
 
 mod admin;
 mod connections;
+mod dispatch_sqlite;
 mod end_customers;
 mod field_mappings;
 mod health;
@@ -59,6 +60,9 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// How long a SQLite connection waits for another's write lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
@@ -84,7 +88,7 @@ impl Store {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .foreign_keys(true);
         let in_memory = url.contains(":memory:");
         let pool = SqlitePoolOptions::new()

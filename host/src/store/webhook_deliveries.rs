@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use super::outbox::{CHUNK, Conn, EventRow, NewEvent, insert_event, lease_events, mark_fanned_out, numbered, on_conn, padded, padded_len, repeat};
+use super::dispatch_sqlite::DispatchSqlite;
 use super::{Store, new_id, on_pool};
 
 /// A UUIDv7 whose time is `t`: attempt ids and the ids of fanned-out deliveries, so the log's
@@ -16,7 +17,7 @@ fn uuid_at(t: chrono::DateTime<chrono::Utc>) -> uuid::Uuid {
 }
 
 /// An attempt's id in `webhook_attempts`, of its time `at`.
-fn attempt_id(at: &str) -> String {
+pub(super) fn attempt_id(at: &str) -> String {
     match crate::clock::parse(at) {
         Some(t) => format!("{ATTEMPT_PREFIX}_{}", uuid_at(t).simple()),
         None => new_id(ATTEMPT_PREFIX),
@@ -132,9 +133,9 @@ pub struct Round<'a> {
 pub struct DispatchConnection(Option<KeptConnection>);
 
 enum KeptConnection {
-    /// Taken out of the pool for good (closed when dropped), since it runs without
-    /// foreign-key checks.
-    Sqlite(sqlx::SqliteConnection),
+    /// The dispatcher's own connection to the database file, outside the pool (it runs without
+    /// foreign-key checks), driven by the calling thread (see `dispatch_sqlite.rs`).
+    Sqlite(DispatchSqlite),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
@@ -201,12 +202,22 @@ impl Store {
         on_pool!(self, |p| round_transaction(Conn::from(&mut *p.acquire().await?), r).await)
     }
 
-    /// [`Store::dispatch_round`] on the dispatcher's own connection.
+    /// [`Store::dispatch_round`] on the dispatcher's own connection. On SQLite it runs on the
+    /// calling thread, blocking it: call it from a blocking thread (the dispatcher's write is one).
     pub async fn dispatch_round_on(&self, conn: &mut DispatchConnection, r: &Round<'_>) -> Result<Claimed> {
         match &mut conn.0 {
-            Some(KeptConnection::Sqlite(c)) => round_transaction(Conn::from(c), r).await,
+            Some(KeptConnection::Sqlite(c)) => c.round(r),
             Some(KeptConnection::Postgres(c)) => round_transaction(Conn::from(&mut **c), r).await,
             None => self.dispatch_round(r).await,
+        }
+    }
+
+    /// [`Store::event_payloads`] on the dispatcher's own connection (blocking, as
+    /// [`Store::dispatch_round_on`]).
+    pub async fn event_payloads_on(&self, conn: &mut DispatchConnection, ids: &[String]) -> Result<Vec<(String, String)>> {
+        match &mut conn.0 {
+            Some(KeptConnection::Sqlite(c)) => c.event_payloads(ids),
+            _ => self.event_payloads(ids).await,
         }
     }
 
@@ -215,10 +226,10 @@ impl Store {
     /// its idle connections in turn: each round's write, on whichever connection came next,
     /// read again every page it touched (the B-tree edges the inserts append to).
     ///
-    /// On SQLite the connection leaves the pool and checks no foreign keys (two index lookups
-    /// per delivery written, a tenth of SQLite's work on it): the round's writes keep them by
-    /// construction. A new delivery's endpoint is tested by the insert itself, and its event is
-    /// still queued in `webhook_fanout` in the same transaction, which retention requires gone
+    /// On SQLite it is a connection of its own to the pool's file (see `dispatch_sqlite.rs` for
+    /// why not one of sqlx's), and it checks no foreign keys (two index lookups per delivery
+    /// written, a tenth of SQLite's work on it): the round's writes keep them by construction.
+    /// A new delivery's endpoint is tested by the insert itself, and its event is still queued in `webhook_fanout` in the same transaction, which retention requires gone
     /// before it deletes an event; every other statement of the round updates or deletes rows,
     /// or inserts log rows (`webhook_attempts`), which reference nothing.
     pub async fn dispatch_connection(&self) -> Result<DispatchConnection> {
@@ -226,11 +237,7 @@ impl Store {
             return Ok(DispatchConnection(None));
         }
         Ok(DispatchConnection(Some(match &self.pool {
-            super::Pool::Sqlite(p) => {
-                let mut c = p.acquire().await?.detach();
-                sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut c).await?;
-                KeptConnection::Sqlite(c)
-            }
+            super::Pool::Sqlite(p) => KeptConnection::Sqlite(DispatchSqlite::open(p.connect_options().get_filename(), super::SQLITE_BUSY_TIMEOUT)?),
             super::Pool::Postgres(p) => KeptConnection::Postgres(p.acquire().await?),
         })))
     }
@@ -362,13 +369,18 @@ async fn write_round(mut c: Conn<'_>, r: &Round<'_>) -> sqlx::Result<Claimed> {
 
 /// See [`Store::claim_deliveries`].
 async fn claim_due(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> sqlx::Result<Vec<ClaimedDelivery>> {
-    let lock = if matches!(conn, Conn::Postgres(_)) { "FOR UPDATE SKIP LOCKED" } else { "" };
+    let sql = claim_due_sql(if matches!(conn, Conn::Postgres(_)) { "FOR UPDATE SKIP LOCKED" } else { "" });
+    on_conn!(conn, |c| sqlx::query_as::<_, ClaimedDelivery>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
+}
+
+/// [`claim_due`]'s statement, `lock` the row lock of its selection.
+pub(super) fn claim_due_sql(lock: &str) -> String {
     // `status = 'pending'` spelled as the partial index `webhook_deliveries_due` is; the endpoint
     // test a correlated EXISTS, so SQLite walks that index (an `endpoint_id IN (…)` made it walk
     // every delivery of each endpoint, delivered ones too, every round).
     // The attempt is counted when its outcome is recorded (`update_retried`), not here: a claim
     // made again after its lease expired (a crashed or stalled dispatcher) would count twice.
-    let sql = format!(
+    format!(
         "UPDATE webhook_deliveries SET lease_until = $2
          WHERE (endpoint_id, id) IN (
              SELECT d.endpoint_id, d.id FROM webhook_deliveries d
@@ -377,8 +389,7 @@ async fn claim_due(conn: Conn<'_>, now: &str, lease_until: &str, limit: i64) -> 
              ORDER BY d.next_attempt_at LIMIT $3 {lock})
            AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $1)
          RETURNING id, event_id, endpoint_id, attempts + 1 AS attempts, first_attempt_at"
-    );
-    on_conn!(conn, |c| sqlx::query_as::<_, ClaimedDelivery>(&sql).bind(now).bind(lease_until).bind(limit).fetch_all(c).await)
+    )
 }
 
 /// The rows of new deliveries, in their outcome's state, each with the id its outcome names and
@@ -403,11 +414,7 @@ async fn insert_fresh(conn: Conn<'_>, chunk: &[AttemptOutcome]) -> sqlx::Result<
     on_conn!(conn, |c| {
         let mut q = sqlx::query(&sql);
         for o in chunk {
-            let (status, next) = match &o.next {
-                NextStep::Delivered => ("delivered", None),
-                NextStep::RetryAt(at) => ("pending", Some(at.as_str())),
-                NextStep::Failed => ("failed", None),
-            };
+            let (status, next) = next_state(&o.next);
             q = q.bind(o.delivery_id.as_str()).bind(o.event_id.as_str()).bind(o.endpoint_id.as_str()).bind(status).bind(o.attempt).bind(next);
             q = q.bind(o.at.as_str()).bind(o.response_status).bind(o.latency_ms).bind(o.response_body.as_deref()).bind(o.error.as_deref());
         }
@@ -451,15 +458,8 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
         }
     }
     for o in outcomes.iter().filter(|o| !matches!(o.next, NextStep::Delivered)) {
-        let (status, next_at) = match &o.next {
-            NextStep::RetryAt(at) => ("pending", Some(at.as_str())),
-            _ => ("failed", None),
-        };
-        on_conn!(conn.reborrow(), |c| sqlx::query(
-            "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, next_attempt_at = COALESCE($3, next_attempt_at), lease_until = NULL,
-                first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4
-             WHERE id = $1 AND endpoint_id = $5"
-        )
+        let (status, next_at) = next_state(&o.next);
+        on_conn!(conn.reborrow(), |c| sqlx::query(UPDATE_RETRIED_UNDELIVERED)
         .bind(&o.delivery_id)
         .bind(status)
         .bind(next_at)
@@ -471,6 +471,12 @@ async fn update_retried(mut conn: Conn<'_>, outcomes: &[AttemptOutcome]) -> sqlx
     }
     Ok(())
 }
+
+/// A claimed delivery's next state after an attempt that did not deliver it, its lease released:
+/// `$1` id, `$2` status, `$3` next attempt's time (none: kept), `$4` the attempt's time, `$5` endpoint.
+pub(super) const UPDATE_RETRIED_UNDELIVERED: &str = "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, next_attempt_at = COALESCE($3, next_attempt_at),
+         lease_until = NULL, first_attempt_at = COALESCE(first_attempt_at, $4), last_attempt_at = $4
+     WHERE id = $1 AND endpoint_id = $5";
 
 /// Rows of `webhook_attempts`: the attempts of claimed deliveries; or (`joined`) the first
 /// attempts of new deliveries whose pair was written by someone else, logged to that delivery
@@ -516,21 +522,15 @@ async fn insert_attempts(conn: Conn<'_>, chunk: &[AttemptOutcome], joined: bool)
 /// Each endpoint's run of failures: ended by a success among the attempts, else started by its
 /// first failure (a batch's attempts ran concurrently).
 async fn note_failures<'o>(mut conn: Conn<'_>, outcomes: impl Iterator<Item = &'o AttemptOutcome>) -> sqlx::Result<()> {
-    let mut endpoints: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
-    for o in outcomes {
-        let e = endpoints.entry(o.endpoint_id.as_str()).or_insert((false, o.at.as_str()));
-        e.0 |= matches!(o.next, NextStep::Delivered);
-        e.1 = e.1.min(o.at.as_str());
-    }
-    for (id, (delivered, first_at)) in endpoints {
+    for (id, (delivered, first_at)) in failure_runs(outcomes) {
         if delivered {
-            on_conn!(conn.reborrow(), |c| sqlx::query("UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL")
+            on_conn!(conn.reborrow(), |c| sqlx::query(failure_sql(true))
                 .bind(id)
                 .execute(c)
                 .await
                 .map(|_| ()))?;
         } else {
-            on_conn!(conn.reborrow(), |c| sqlx::query("UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL")
+            on_conn!(conn.reborrow(), |c| sqlx::query(failure_sql(false))
                 .bind(id)
                 .bind(first_at)
                 .execute(c)
@@ -539,4 +539,34 @@ async fn note_failures<'o>(mut conn: Conn<'_>, outcomes: impl Iterator<Item = &'
         }
     }
     Ok(())
+}
+
+/// A delivery's status after an attempt, and its next attempt's time when it is to be retried.
+pub(super) fn next_state(next: &NextStep) -> (&'static str, Option<&str>) {
+    match next {
+        NextStep::Delivered => ("delivered", None),
+        NextStep::RetryAt(at) => ("pending", Some(at.as_str())),
+        NextStep::Failed => ("failed", None),
+    }
+}
+
+/// Per endpoint among `outcomes`: whether any attempt delivered, and the first attempt's time.
+pub(super) fn failure_runs<'o>(outcomes: impl Iterator<Item = &'o AttemptOutcome>) -> BTreeMap<&'o str, (bool, &'o str)> {
+    let mut endpoints: BTreeMap<&str, (bool, &str)> = BTreeMap::new();
+    for o in outcomes {
+        let e = endpoints.entry(o.endpoint_id.as_str()).or_insert((false, o.at.as_str()));
+        e.0 |= matches!(o.next, NextStep::Delivered);
+        e.1 = e.1.min(o.at.as_str());
+    }
+    endpoints
+}
+
+/// An endpoint's run of failures ended (`delivered`: binds `$1` its id), else started (`$1` its
+/// id, `$2` the first failure's time) unless one is running.
+pub(super) fn failure_sql(delivered: bool) -> &'static str {
+    if delivered {
+        "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL"
+    } else {
+        "UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL"
+    }
 }

@@ -292,7 +292,7 @@ impl Dispatcher {
                 Err(e) => return (Err((e, outcomes)), None),
             };
             let ids: Vec<String> = claimed.due.iter().map(|d| d.event_id.clone()).collect();
-            let due = match store.event_payloads(&ids).await {
+            let due = match store.event_payloads_on(&mut connection, &ids).await {
                 Ok(rows) => {
                     let payloads: HashMap<String, Bytes> = rows.into_iter().map(|(id, p)| (id, Bytes::from(p))).collect();
                     claimed.due.into_iter().map(|delivery| {

@@ -4,7 +4,7 @@
 //! attempt joins it), the delivery log, auto-disable once, redelivery, retention, health
 //! claims, compare-and-swap status changes with one event, reconnects.
 
-use millwright::store::{AttemptOutcome, CheckRun, ClaimedDelivery, HealthUpdate, NewWebhookEndpoint, NextStep, ReplaceCredentials, Round, Store};
+use millwright::store::{AttemptOutcome, CheckRun, Claimed, ClaimedDelivery, DispatchConnection, HealthUpdate, NewWebhookEndpoint, NextStep, ReplaceCredentials, Round, Store};
 
 use super::connection;
 use crate::databases::fresh_postgres;
@@ -54,29 +54,58 @@ fn fresh(at: &str, event_id: &str) -> ClaimedDelivery {
     ClaimedDelivery { id, event_id: event_id.into(), endpoint_id: "whep_a".into(), attempts: 1, first_attempt_at: None }
 }
 
-async fn outbox_round_trip(store: &Store) {
+/// How a check runs the dispatcher's rounds: through the pool, or on the dispatcher's own
+/// connection (on SQLite a connection of its own, outside sqlx).
+enum Rounds {
+    Pool,
+    Kept(DispatchConnection),
+}
+
+impl Rounds {
+    async fn run(&mut self, store: &Store, round: &Round<'_>) -> Claimed {
+        match self {
+            Rounds::Pool => store.dispatch_round(round).await.unwrap(),
+            Rounds::Kept(c) => store.dispatch_round_on(c, round).await.unwrap(),
+        }
+    }
+
+    /// Records attempts of claimed deliveries (as `Store::record_attempts`).
+    async fn record(&mut self, store: &Store, retried: &[AttemptOutcome]) {
+        self.run(store, &Round { fresh: &[], retried, fanned: &[], claim: 0, now: "", lease_until: "" }).await;
+    }
+}
+
+async fn outbox_through_the_pool(store: &Store) {
+    outbox_round_trip(store, &mut Rounds::Pool).await;
+}
+
+async fn outbox_on_the_dispatchers_connection(store: &Store) {
+    outbox_round_trip(store, &mut Rounds::Kept(store.dispatch_connection().await.unwrap())).await;
+}
+
+async fn outbox_round_trip(store: &Store, rounds: &mut Rounds) {
     store.ensure_end_customer("acme", None).await.unwrap();
     store.insert_connection(&connection("conn_w", "acme", "maintainx")).await.unwrap();
     store.insert_webhook_endpoint(&endpoint("whep_a"), T0).await.unwrap();
-    let events = store.dispatch_round(&lease(T0, T2)).await.unwrap().events;
+    let events = rounds.run(store, &lease(T0, T2)).await.events;
     assert_eq!(events.len(), 1, "connection.created is written with the connection");
     assert_eq!((events[0].event_type.as_str(), events[0].connection_id.as_deref()), ("connection.created", Some("conn_w")));
     let event = events[0].id.clone();
-    assert!(store.dispatch_round(&lease(T1, T2)).await.unwrap().is_empty(), "a leased event is nobody else's");
-    let again = store.dispatch_round(&lease(T2, T9)).await.unwrap();
+    assert!(rounds.run(store, &lease(T1, T2)).await.is_empty(), "a leased event is nobody else's");
+    let again = rounds.run(store, &lease(T2, T9)).await;
     assert_eq!(again.events.len(), 1, "an expired lease (a crashed dispatcher) is leased again");
 
     // The first attempt's outcome writes the delivery row and marks the event, in one round.
     let first = attempt(&fresh(T2, &event), T2, 500, NextStep::RetryAt(T9.into()));
     let fanned = [event.clone()];
     let round = Round { fresh: std::slice::from_ref(&first), retried: &[], fanned: &fanned, claim: 10, now: T2, lease_until: T9 };
-    assert!(store.dispatch_round(&round).await.unwrap().is_empty(), "fanned out, and not due before its retry time");
+    assert!(rounds.run(store, &round).await.is_empty(), "fanned out, and not due before its retry time");
     assert_eq!(store.webhook_endpoint("whep_a").await.unwrap().unwrap().failing_since.as_deref(), Some(T2));
     // A second dispatcher that sent it too (after the first one's lease expired) adds its
     // attempt to the same delivery.
     let second = attempt(&fresh(T2, &event), T2, 500, NextStep::RetryAt(T9.into()));
     let round = Round { fresh: std::slice::from_ref(&second), retried: &[], fanned: &fanned, claim: 0, now: T2, lease_until: T9 };
-    store.dispatch_round(&round).await.unwrap();
+    rounds.run(store, &round).await;
     let pending = store.webhook_deliveries("whep_a", Some("pending"), None, 10).await.unwrap();
     assert_eq!(pending.iter().map(|d| (d.id.as_str(), d.attempts)).collect::<Vec<_>>(), [(first.delivery_id.as_str(), 1)]);
     let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
@@ -91,10 +120,10 @@ async fn outbox_round_trip(store: &Store) {
     assert_eq!(disabled, ["whep_a"]);
     assert!(store.disable_failing_endpoints(T9, "failing", T9, |_| unreachable!()).await.unwrap().is_empty(), "once");
     assert!(store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap().is_empty(), "disabled endpoints get nothing");
-    let alarm = store.dispatch_round(&lease(T9, "2030-01-01T00:01:00.000000Z")).await.unwrap().events;
+    let alarm = rounds.run(store, &lease(T9, "2030-01-01T00:01:00.000000Z")).await.events;
     assert_eq!((alarm.len(), alarm[0].event_type.as_str(), alarm[0].environment.as_deref()), (1, "system.error", None));
     let none = Round { fanned: &[alarm[0].id.clone()], claim: 0, ..lease(T9, T9) };
-    store.dispatch_round(&none).await.unwrap();
+    rounds.run(store, &none).await;
 
     let change = millwright::store::EndpointChange { enabled: Some(true), ..Default::default() };
     assert!(store.update_webhook_endpoint("whep_a", &change, T9).await.unwrap());
@@ -107,7 +136,7 @@ async fn outbox_round_trip(store: &Store) {
     // is still the second attempt, and recording it counts one.
     let again = store.claim_deliveries("2030-01-01T00:01:00.000000Z", "2030-01-01T00:02:00.000000Z", 10).await.unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 2), "a claim made again counts no attempt");
-    store.record_attempts(&[attempt(&due[0], T9, 200, NextStep::Delivered)]).await.unwrap();
+    rounds.record(store, &[attempt(&due[0], T9, 200, NextStep::Delivered)]).await;
     let log = store.webhook_attempts("whep_a", None, None, 10).await.unwrap();
     assert_eq!(log.iter().map(|a| (a.attempt, a.response_status)).collect::<Vec<_>>(), [(2, Some(200)), (1, Some(500)), (1, Some(500))]);
     // Paged one at a time, the log reads both tables in the same order.
@@ -125,7 +154,7 @@ async fn outbox_round_trip(store: &Store) {
     store.redeliver(&[due[0].event_id.clone()], "whep_a", T9).await.unwrap();
     assert_eq!(store.webhook_deliveries("whep_a", Some("pending"), None, 10).await.unwrap().len(), 1, "a manual retry");
     let redo = store.claim_deliveries(T9, "2030-01-01T00:01:00.000000Z", 10).await.unwrap();
-    store.record_attempts(&[attempt(&redo[0], T9, 204, NextStep::Delivered)]).await.unwrap();
+    rounds.record(store, &[attempt(&redo[0], T9, 204, NextStep::Delivered)]).await;
 
     let pruned = store.prune("2031-01-01T00:00:00.000000Z").await.unwrap();
     assert_eq!((pruned.attempts, pruned.deliveries, pruned.events), (4, 1, 2), "{pruned:?}");
@@ -204,7 +233,13 @@ async fn master_key_rotation_rewraps_webhook_secrets(store: &Store) {
 
 #[tokio::test]
 async fn outbox() {
-    on_both!(outbox_round_trip);
+    on_both!(outbox_through_the_pool);
+}
+
+/// The same checks with the dispatcher's kept connection, which on SQLite runs its own SQL.
+#[tokio::test]
+async fn outbox_on_the_dispatcher_connection() {
+    on_both!(outbox_on_the_dispatchers_connection);
 }
 
 #[tokio::test]
