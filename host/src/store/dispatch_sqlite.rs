@@ -26,7 +26,7 @@ use anyhow::{Context, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
 
 use super::outbox::EventRow;
-use super::webhook_deliveries::{Claimed, ClaimedDelivery, NextStep, Round, UPDATE_RETRIED_UNDELIVERED, attempt_id, claim_due_sql, failure_runs, failure_sql, next_state};
+use super::webhook_deliveries::{AttemptOutcome, Claimed, ClaimedDelivery, NextStep, Round, UPDATE_RETRIED_UNDELIVERED, attempt_id, claim_due_sql, failure_runs, failure_sql, next_state};
 
 /// The connection in a mutex only so the dispatcher holding it is `Sync` (rusqlite's is not);
 /// every use has it by `&mut`, so the mutex is never locked.
@@ -80,18 +80,7 @@ impl DispatchSqlite {
             if written == 0 {
                 // The pair exists (a replay, another dispatcher after this one's lease expired):
                 // this attempt is logged to that delivery.
-                tx.prepare_cached(INSERT_JOINED_ATTEMPT)?.execute(params![
-                    attempt_id(&o.at),
-                    o.delivery_id,
-                    o.endpoint_id,
-                    o.event_id,
-                    o.attempt,
-                    o.at,
-                    o.response_status,
-                    o.latency_ms,
-                    o.response_body,
-                    o.error
-                ])?;
+                log_attempt(&tx, INSERT_JOINED_ATTEMPT, o)?;
             }
         }
         for o in r.retried {
@@ -105,18 +94,7 @@ impl DispatchSqlite {
                         .execute(params![o.delivery_id, status, next_at, o.at, o.endpoint_id])?
                 }
             };
-            tx.prepare_cached(INSERT_ATTEMPT)?.execute(params![
-                attempt_id(&o.at),
-                o.delivery_id,
-                o.endpoint_id,
-                o.event_id,
-                o.attempt,
-                o.at,
-                o.response_status,
-                o.latency_ms,
-                o.response_body,
-                o.error
-            ])?;
+            log_attempt(&tx, INSERT_ATTEMPT, o)?;
         }
         for (endpoint, (delivered, first_at)) in failure_runs(r.fresh.iter().chain(r.retried)) {
             let mut failing = tx.prepare_cached(&numbered(failure_sql(delivered)))?;
@@ -186,6 +164,22 @@ impl DispatchSqlite {
         }
         Ok(rows)
     }
+}
+
+/// One row of `webhook_attempts` for `o`, by `sql` (either form binds the same ten values).
+fn log_attempt(tx: &rusqlite::Transaction<'_>, sql: &str, o: &AttemptOutcome) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params![
+        attempt_id(&o.at),
+        o.delivery_id,
+        o.endpoint_id,
+        o.event_id,
+        o.attempt,
+        o.at,
+        o.response_status,
+        o.latency_ms,
+        o.response_body,
+        o.error
+    ])
 }
 
 /// A statement shared with the pool path, its `$n` placeholders as SQLite's numbered `?n` (to
