@@ -7,7 +7,7 @@
 //! those hand-offs waited for a time slice, and writes that cost SQLite 1–3 ms took 10–50 ms.
 //! The posts ran out of leased work meanwhile and the CPUs idled (10–19 % of a dispatch run).
 //! Rows were no better: a lease read as rows was a message per row, so it was read as one JSON
-//! array, escaped by SQLite and parsed again here. On this connection the dispatcher's write
+//! array, escaped by SQLite and unescaped by serde. On this connection the dispatcher's write
 //! thread runs SQLite itself: no hand-off, rows read in place, statements prepared once.
 //!
 //! Lifecycle: opened by [`super::Store::dispatch_connection`] on the pool's database file
@@ -90,14 +90,14 @@ impl DispatchSqlite {
                     .execute(params![o.at, o.endpoint_id, o.delivery_id])?,
                 next => {
                     let (status, next_at) = next_state(next);
-                    tx.prepare_cached(&numbered(UPDATE_RETRIED_UNDELIVERED))?
+                    tx.prepare_cached(&sqlite_numbered(UPDATE_RETRIED_UNDELIVERED))?
                         .execute(params![o.delivery_id, status, next_at, o.at, o.endpoint_id])?
                 }
             };
             log_attempt(&tx, INSERT_ATTEMPT, o)?;
         }
         for (endpoint, (delivered, first_at)) in failure_runs(r.fresh.iter().chain(r.retried)) {
-            let mut failing = tx.prepare_cached(&numbered(failure_sql(delivered)))?;
+            let mut failing = tx.prepare_cached(&sqlite_numbered(failure_sql(delivered)))?;
             if delivered {
                 failing.execute(params![endpoint])?;
             } else {
@@ -131,7 +131,7 @@ impl DispatchSqlite {
                 .execute(params![e.id, r.lease_until])?;
             }
             claimed.due = tx
-                .prepare_cached(&numbered(&claim_due_sql("")))?
+                .prepare_cached(&sqlite_numbered(&claim_due_sql("")))?
                 .query_map(params![r.now, r.lease_until, r.claim], |row| {
                     Ok(ClaimedDelivery {
                         id: row.get(0)?,
@@ -184,7 +184,7 @@ fn log_attempt(tx: &rusqlite::Transaction<'_>, sql: &str, o: &AttemptOutcome) ->
 
 /// A statement shared with the pool path, its `$n` placeholders as SQLite's numbered `?n` (to
 /// SQLite `$1` is a name, numbered where it first appears).
-fn numbered(sql: &str) -> String {
+fn sqlite_numbered(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
