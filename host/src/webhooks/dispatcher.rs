@@ -201,13 +201,15 @@ impl Dispatcher {
                 if lease || record {
                     // What the queue lacks of its depth and what the posts will take meanwhile
                     // (about what they took during the last write), at least a batch, and at most
-                    // four times what is queued and in flight: a round's leases grow from what
-                    // goes out at once (its first, with nothing in flight) to the depth, each
-                    // returning before the posts it feeds run dry (a lease's time grows with its
-                    // size).
+                    // four times what is queued and in flight: a round's leases grow from a batch
+                    // (its first, with nothing in flight) to the depth, each returning before the
+                    // posts it feeds run dry (a lease's time grows with its size). The first is a
+                    // whole batch, not one concurrency's worth: with nothing in flight its write
+                    // has the CPUs to itself, and the next lease, which shares them with the
+                    // posts, took longer than 64 posts and left them idle.
                     let claim = match (lease, idle) {
                         (false, _) => 0,
-                        (true, true) => concurrency.min(limit) as i64,
+                        (true, true) => limit as i64,
                         (true, false) => {
                             let ceiling = (4 * (queue.len() + in_flight.len())).clamp(limit, depth);
                             (gathered.attempts() + depth.saturating_sub(queue.len())).clamp(limit, ceiling) as i64
