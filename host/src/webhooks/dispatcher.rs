@@ -271,9 +271,10 @@ impl Dispatcher {
         Ok(done)
     }
 
-    /// Starts one write on a thread of its own (a blocking-pool thread driving it), so each
-    /// statement follows the last as soon as SQLite's worker answers: as a task it would wait
-    /// its turn behind the connections' tasks at every statement. It records `outcomes`, then
+    /// Starts one write on a thread of its own (a blocking-pool thread): on SQLite that thread
+    /// runs SQLite itself (`store/dispatch_sqlite.rs`), and on PostgreSQL it drives the
+    /// statements so each follows the last as soon as the answer comes, instead of waiting its
+    /// turn behind the connections' tasks at every statement. It records `outcomes`, then
     /// leases up to `claim` events and as many due deliveries for `lease`, and reads the
     /// bodies of those deliveries' events. If it fails, the outcomes come back with the error.
     fn write(&self, connection: Option<DispatchConnection>, outcomes: Outcomes, claim: i64, lease: Duration) -> tokio::task::JoinHandle<Written> {
