@@ -176,7 +176,7 @@ fn main() {
         let (mut base, mut disp) = (Run::default(), Run::default());
         // Each round's ratio too: on a noisy VM the spread says how far one figure can be trusted.
         let mut per_round = Vec::with_capacity(rounds);
-        let mut sqlite_cpu = Duration::ZERO;
+        let mut writes_cpu = Duration::ZERO;
         for _ in 0..rounds {
             let (cpu0, t0) = (cpu_now(), Instant::now());
             bare(bodies.clone()).await;
@@ -184,20 +184,20 @@ fn main() {
             base.merge(Run { label: "bare loop: same bodies, same client".into(), concurrency: conc, latencies: vec![Duration::ZERO; bodies.len()], wall: bare_wall, cpu: cpu_now() - cpu0 });
             app.store.insert_events(&events(n / rounds)).await.unwrap();
             let target = count.load() + n / rounds;
-            let (cpu0, sqlite0) = (cpu_now(), thread_cpu(WRITE_THREADS));
+            let (cpu0, writes0) = (cpu_now(), thread_cpu(WRITE_THREADS));
             let wall;
             (wall, dispatcher) = drain(dispatcher, &count, target).await;
             // Saturating: a blocking thread idle for 10 s exits, and its CPU leaves the sum.
-            sqlite_cpu += thread_cpu(WRITE_THREADS).saturating_sub(sqlite0);
+            writes_cpu += thread_cpu(WRITE_THREADS).saturating_sub(writes0);
             // CPU until every outcome is recorded; wall time until the receiver had them all.
             disp.merge(Run { label: "dispatcher: signed, logged, leased".into(), concurrency: conc, latencies: vec![Duration::ZERO; n / rounds], wall, cpu: cpu_now() - cpu0 });
             per_round.push(bare_wall.as_secs_f64() / wall.as_secs_f64());
         }
         per_round.sort_by(f64::total_cmp);
         let mut t = Table::new(&format!("webhooks: deliveries to a local receiver (batch {batch}, {conc} in flight)"), &["case", "deliveries", "deliveries/s", "CPU µs/delivery", "of which its writes (SQLite)", "vs bare loop"]);
-        let sqlite = [Duration::ZERO, sqlite_cpu / disp.n() as u32];
-        for (r, sqlite) in [&base, &disp].into_iter().zip(sqlite) {
-            t.row(vec![r.label.clone(), r.n().to_string(), format!("{:.0}", r.throughput()), us(r.cpu_per_op()), us(sqlite), ratio(r.throughput() / base.throughput())]);
+        let writes = [Duration::ZERO, writes_cpu / disp.n() as u32];
+        for (r, writes) in [&base, &disp].into_iter().zip(writes) {
+            t.row(vec![r.label.clone(), r.n().to_string(), format!("{:.0}", r.throughput()), us(r.cpu_per_op()), us(writes), ratio(r.throughput() / base.throughput())]);
         }
         t.print();
         let tp = disp.throughput() / base.throughput();
@@ -209,13 +209,13 @@ fn main() {
 
         app.store.insert_events(&events(backlog)).await.unwrap();
         let target = count.load() + backlog;
-        let (cpu0, sqlite0) = (cpu_now(), thread_cpu(WRITE_THREADS));
+        let (cpu0, writes0) = (cpu_now(), thread_cpu(WRITE_THREADS));
         let (wall, dispatcher) = drain(dispatcher, &count, target).await;
-        let (cpu, sqlite) = (cpu_now() - cpu0, thread_cpu(WRITE_THREADS).saturating_sub(sqlite0));
+        let (cpu, writes) = (cpu_now() - cpu0, thread_cpu(WRITE_THREADS).saturating_sub(writes0));
         // Only now: dropping it may end its write's thread, whose CPU would leave the sum.
         drop(dispatcher);
         let mut t = Table::new("webhooks: draining a backlog", &["events", "wall s", "deliveries/s", "CPU µs/delivery", "of which its writes (SQLite)"]);
-        t.row(vec![backlog.to_string(), format!("{:.1}", wall.as_secs_f64()), format!("{:.0}", backlog as f64 / wall.as_secs_f64()), us(cpu / backlog as u32), us(sqlite / backlog as u32)]);
+        t.row(vec![backlog.to_string(), format!("{:.1}", wall.as_secs_f64()), format!("{:.0}", backlog as f64 / wall.as_secs_f64()), us(cpu / backlog as u32), us(writes / backlog as u32)]);
         t.print();
         common::print_load();
         println!("goal (signed deliveries ≥ 0.5× the bare loop): {} ({})", ratio(tp), if tp >= 0.5 { "met" } else { "MISSED" });

@@ -23,14 +23,21 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, named_params, params};
 
 use super::outbox::EventRow;
 use super::webhook_deliveries::{AttemptOutcome, Claimed, ClaimedDelivery, NextStep, Round, UPDATE_RETRIED_UNDELIVERED, attempt_id, claim_due_sql, failure_runs, failure_sql, next_state};
 
-/// The connection in a mutex only so the dispatcher holding it is `Sync` (rusqlite's is not);
-/// every use has it by `&mut`, so the mutex is never locked.
-pub(crate) struct DispatchSqlite(std::sync::Mutex<Connection>);
+/// Statements shared with the pool path keep their `$n` placeholders and are bound by those
+/// names here (to SQLite `$1` is a name, numbered where it first appears, so they cannot be
+/// bound by position).
+pub(crate) struct DispatchSqlite {
+    /// In a mutex only so the dispatcher holding it is `Sync` (rusqlite's connection is not);
+    /// every use has it by `&mut`, so the mutex is never locked.
+    conn: std::sync::Mutex<Connection>,
+    /// [`claim_due_sql`] for SQLite, built once.
+    claim_due: String,
+}
 
 impl DispatchSqlite {
     /// Opens the database file the pool uses (created and migrated by the pool already).
@@ -50,17 +57,16 @@ impl DispatchSqlite {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(DispatchSqlite(std::sync::Mutex::new(conn)))
+        Ok(DispatchSqlite { conn: std::sync::Mutex::new(conn), claim_due: claim_due_sql("") })
     }
+
 
     /// [`super::Store::dispatch_round`] on this connection: the same writes and leases, in one
     /// `BEGIN IMMEDIATE` transaction (the write lock from the start, so the lease reads and
     /// marks the same rows with no other writer between).
     pub(crate) fn round(&mut self, r: &Round<'_>) -> Result<Claimed> {
-        let conn = self
-            .0
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let claim_due = self.claim_due.as_str();
+        let conn = self.conn.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for o in r.fresh {
             let (status, next) = next_state(&o.next);
@@ -90,18 +96,19 @@ impl DispatchSqlite {
                     .execute(params![o.at, o.endpoint_id, o.delivery_id])?,
                 next => {
                     let (status, next_at) = next_state(next);
-                    tx.prepare_cached(&sqlite_numbered(UPDATE_RETRIED_UNDELIVERED))?
-                        .execute(params![o.delivery_id, status, next_at, o.at, o.endpoint_id])?
+                    tx.prepare_cached(UPDATE_RETRIED_UNDELIVERED)?.execute(
+                        named_params! { "$1": o.delivery_id, "$2": status, "$3": next_at, "$4": o.at, "$5": o.endpoint_id },
+                    )?
                 }
             };
             log_attempt(&tx, INSERT_ATTEMPT, o)?;
         }
         for (endpoint, (delivered, first_at)) in failure_runs(r.fresh.iter().chain(r.retried)) {
-            let mut failing = tx.prepare_cached(&sqlite_numbered(failure_sql(delivered)))?;
+            let mut failing = tx.prepare_cached(failure_sql(delivered))?;
             if delivered {
-                failing.execute(params![endpoint])?;
+                failing.execute(named_params! { "$1": endpoint })?;
             } else {
-                failing.execute(params![endpoint, first_at])?;
+                failing.execute(named_params! { "$1": endpoint, "$2": first_at })?;
             }
         }
         for id in r.fanned {
@@ -131,8 +138,8 @@ impl DispatchSqlite {
                 .execute(params![e.id, r.lease_until])?;
             }
             claimed.due = tx
-                .prepare_cached(&sqlite_numbered(&claim_due_sql("")))?
-                .query_map(params![r.now, r.lease_until, r.claim], |row| {
+                .prepare_cached(claim_due)?
+                .query_map(named_params! { "$1": r.now, "$2": r.lease_until, "$3": r.claim }, |row| {
                     Ok(ClaimedDelivery {
                         id: row.get(0)?,
                         event_id: row.get(1)?,
@@ -149,10 +156,7 @@ impl DispatchSqlite {
 
     /// The payloads of the events `ids` that still exist.
     pub(crate) fn event_payloads(&mut self, ids: &[String]) -> Result<Vec<(String, String)>> {
-        let conn = self
-            .0
-            .get_mut()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = self.conn.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut select = conn.prepare_cached("SELECT payload FROM webhook_events WHERE id = ?1")?;
         let mut rows = Vec::with_capacity(ids.len());
         for id in ids {
@@ -180,12 +184,6 @@ fn log_attempt(tx: &rusqlite::Transaction<'_>, sql: &str, o: &AttemptOutcome) ->
         o.response_body,
         o.error
     ])
-}
-
-/// A statement shared with the pool path, its `$n` placeholders as SQLite's numbered `?n` (to
-/// SQLite `$1` is a name, numbered where it first appears).
-fn sqlite_numbered(sql: &str) -> String {
-    sql.replace('$', "?")
 }
 
 /// One new delivery in its first outcome's state (as `insert_fresh`), if its endpoint still
