@@ -30,7 +30,7 @@ fn main() {
     let tokio_rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     tokio_rt.block_on(async {
         // --- 1. pooled vs on-demand -------------------------------------------------------
-        let bytes = millwright_artifacts::MAINTAINX_BYTES;
+        let bytes = common::fixture::guest_modules()[0];
         let on_demand = Arc::new(Runtime::new(runtime_config(false)).unwrap());
         let pooled = Arc::new(Runtime::new(runtime_config(true)).unwrap());
         let m_on_demand = Arc::new(on_demand.load_module(bytes.to_vec()).await.unwrap());

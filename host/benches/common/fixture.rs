@@ -57,6 +57,15 @@ pub async fn start_auth_sandbox() -> String {
     base
 }
 
+/// The built-in connectors, or the MaintainX build in `MW_BENCH_GUEST` (a `.wasm` file) to
+/// compare guest build settings without rebuilding the host.
+pub fn guest_modules() -> Vec<&'static [u8]> {
+    match std::env::var_os("MW_BENCH_GUEST") {
+        Some(path) => vec![std::fs::read(&path).unwrap_or_else(|e| panic!("MW_BENCH_GUEST {}: {e}", path.display())).leak()],
+        None => millwright::builtin::modules(),
+    }
+}
+
 /// The whole host, started as the e2e harness does, with one MaintainX connection.
 pub struct BenchHost {
     pub url: String,
@@ -76,7 +85,7 @@ impl BenchHost {
             master_key: MasterKey::generate(),
             runtime: runtime_config(true),
             registry: Default::default(),
-            builtin_modules: millwright::builtin::modules(),
+            builtin_modules: guest_modules(),
             admin_token: Some(ADMIN_TOKEN.into()),
             public_url: None,
             api: Default::default(),

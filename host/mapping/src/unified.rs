@@ -204,8 +204,10 @@ mod tests {
         }
         let out: Value = serde_json::from_str(&written(&m, r#"{"title": "caf\u00e9", "extraFields": {"k": "v"}}"#, &host)).unwrap();
         assert_eq!((&out["title"], &out["custom_fields"]), (&json!("café"), &json!({"k": "v"})));
-        // Not JSON, or not an object: an error, nothing written.
-        for bad in ["{\"a\": ", "[1]", " 7"] {
+        // Not JSON, or not an object: an error, nothing written. A record's text is checked whole,
+        // the values no rule reads too: it is a connector's output, and `remote_data` copies it.
+        let control = "{\"a\": \"x\u{1}\"}";
+        for bad in ["{\"a\": ", "[1]", " 7", r#"{"title": "x", "n": 01}"#, r#"{"n": tru}"#, r#"{"a": "\q"}"#, control, r#"{"a": [1}"#, r#"{"asset": {"id": 5]}"#, r#"{"extraFields": {"k": 1,}}"#] {
             let mut out = Vec::new();
             assert!(m.write_str(bad, &host, &mut out).is_err(), "{bad}");
             assert!(out.is_empty());
