@@ -8,12 +8,12 @@
 //!
 //! Threads: the emulator has its own tokio runtime (2 workers) for every case. The native
 //! callers are `conc` OS threads; the Wasm callers are `conc` tasks on a runtime of `conc`
-//! workers, so both sides have the same number of threads. `MW_BENCH_GUEST=<file.wasm>` runs
-//! another build of the connector in Wasm (to compare guest build settings without rebuilding
-//! the host). (Until issue 2's second pass the Wasm
+//! workers, so both sides have the same number of threads. (Until issue 2's second pass the Wasm
 //! tasks shared the emulator's 2 workers: on a machine shared with other processes they then got
 //! fewer CPU slices than the native side's 4 + 2 threads and queued for the CPU; see
 //! BENCHMARKS.md.) `MW_BENCH_SHARED_RUNTIME=1` runs them that way again, for comparison.
+//! `MW_BENCH_GUEST=<file.wasm>` runs another build of the connector in Wasm (to compare guest
+//! build settings without rebuilding the host).
 
 mod common;
 
