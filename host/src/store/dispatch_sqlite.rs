@@ -20,21 +20,20 @@
 //! suite.
 
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, named_params, params};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, named_params, params};
 
 use super::outbox::EventRow;
 use super::webhook_deliveries::{AttemptOutcome, Claimed, ClaimedDelivery, NextStep, Round, UPDATE_RETRIED_UNDELIVERED, attempt_id, claim_due_sql, failure_runs, failure_sql, next_state};
 
-/// Statements shared with the pool path keep their `$n` placeholders and are bound by those
-/// names here (to SQLite `$1` is a name, numbered where it first appears, so they cannot be
-/// bound by position).
+/// The dispatcher's kept SQLite connection (see the module docs).
 pub(crate) struct DispatchSqlite {
     /// In a mutex only so the dispatcher holding it is `Sync` (rusqlite's connection is not);
     /// every use has it by `&mut`, so the mutex is never locked.
-    conn: std::sync::Mutex<Connection>,
+    conn: Mutex<Connection>,
     /// [`claim_due_sql`] for SQLite, built once.
     claim_due: String,
 }
@@ -57,106 +56,24 @@ impl DispatchSqlite {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.set_prepared_statement_cache_capacity(32);
-        Ok(DispatchSqlite { conn: std::sync::Mutex::new(conn), claim_due: claim_due_sql("") })
+        Ok(DispatchSqlite { conn: Mutex::new(conn), claim_due: claim_due_sql("") })
     }
-
 
     /// [`super::Store::dispatch_round`] on this connection: the same writes and leases, in one
     /// `BEGIN IMMEDIATE` transaction (the write lock from the start, so the lease reads and
     /// marks the same rows with no other writer between).
     pub(crate) fn round(&mut self, r: &Round<'_>) -> Result<Claimed> {
-        let claim_due = self.claim_due.as_str();
-        let conn = self.conn.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for o in r.fresh {
-            let (status, next) = next_state(&o.next);
-            let written = tx.prepare_cached(INSERT_FRESH)?.execute(params![
-                o.delivery_id,
-                o.event_id,
-                o.endpoint_id,
-                status,
-                o.attempt,
-                next,
-                o.at,
-                o.response_status,
-                o.latency_ms,
-                o.response_body,
-                o.error
-            ])?;
-            if written == 0 {
-                // The pair exists (a replay, another dispatcher after this one's lease expired):
-                // this attempt is logged to that delivery.
-                log_attempt(&tx, INSERT_JOINED_ATTEMPT, o)?;
-            }
-        }
-        for o in r.retried {
-            match &o.next {
-                NextStep::Delivered => tx
-                    .prepare_cached(UPDATE_RETRIED_DELIVERED)?
-                    .execute(params![o.at, o.endpoint_id, o.delivery_id])?,
-                next => {
-                    let (status, next_at) = next_state(next);
-                    tx.prepare_cached(UPDATE_RETRIED_UNDELIVERED)?.execute(
-                        named_params! { "$1": o.delivery_id, "$2": status, "$3": next_at, "$4": o.at, "$5": o.endpoint_id },
-                    )?
-                }
-            };
-            log_attempt(&tx, INSERT_ATTEMPT, o)?;
-        }
-        for (endpoint, (delivered, first_at)) in failure_runs(r.fresh.iter().chain(r.retried)) {
-            let mut failing = tx.prepare_cached(failure_sql(delivered))?;
-            if delivered {
-                failing.execute(named_params! { "$1": endpoint })?;
-            } else {
-                failing.execute(named_params! { "$1": endpoint, "$2": first_at })?;
-            }
-        }
-        for id in r.fanned {
-            tx.prepare_cached("DELETE FROM webhook_fanout WHERE event_id = ?1")?
-                .execute(params![id])?;
-        }
-        let mut claimed = Claimed::default();
-        if r.claim > 0 {
-            claimed.events = tx
-                .prepare_cached(LEASE_EVENTS)?
-                .query_map(params![r.now, r.claim], |row| {
-                    Ok(EventRow {
-                        id: row.get(0)?,
-                        event_type: row.get(1)?,
-                        environment: row.get(2)?,
-                        connection_id: row.get(3)?,
-                        end_customer_id: row.get(4)?,
-                        payload: row.get(5)?,
-                        created_at: row.get(6)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-            for e in &claimed.events {
-                tx.prepare_cached(
-                    "UPDATE webhook_fanout SET lease_until = ?2 WHERE event_id = ?1",
-                )?
-                .execute(params![e.id, r.lease_until])?;
-            }
-            claimed.due = tx
-                .prepare_cached(claim_due)?
-                .query_map(named_params! { "$1": r.now, "$2": r.lease_until, "$3": r.claim }, |row| {
-                    Ok(ClaimedDelivery {
-                        id: row.get(0)?,
-                        event_id: row.get(1)?,
-                        endpoint_id: row.get(2)?,
-                        attempts: row.get(3)?,
-                        first_attempt_at: row.get(4)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<_>>()?;
-        }
+        let DispatchSqlite { conn, claim_due } = self;
+        let tx = conn.get_mut().unwrap_or_else(PoisonError::into_inner).transaction_with_behavior(TransactionBehavior::Immediate)?;
+        record(&tx, r)?;
+        let claimed = if r.claim > 0 { lease(&tx, r, claim_due)? } else { Claimed::default() };
         tx.commit()?;
         Ok(claimed)
     }
 
     /// The payloads of the events `ids` that still exist.
     pub(crate) fn event_payloads(&mut self, ids: &[String]) -> Result<Vec<(String, String)>> {
-        let conn = self.conn.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = self.conn.get_mut().unwrap_or_else(PoisonError::into_inner);
         let mut select = conn.prepare_cached("SELECT payload FROM webhook_events WHERE id = ?1")?;
         let mut rows = Vec::with_capacity(ids.len());
         for id in ids {
@@ -170,8 +87,97 @@ impl DispatchSqlite {
     }
 }
 
+/// The round's outcomes: new deliveries, retried ones, their attempts, the endpoints' failure
+/// runs, and the events fanned out. Statements shared with the pool path keep their `$n`
+/// placeholders and are bound by those names (to SQLite `$1` is a name, numbered where it first
+/// appears, so they cannot be bound by position).
+fn record(tx: &Transaction<'_>, r: &Round<'_>) -> rusqlite::Result<()> {
+    for o in r.fresh {
+        let (status, next) = next_state(&o.next);
+        let written = tx.prepare_cached(INSERT_FRESH)?.execute(params![
+            o.delivery_id,
+            o.event_id,
+            o.endpoint_id,
+            status,
+            o.attempt,
+            next,
+            o.at,
+            o.response_status,
+            o.latency_ms,
+            o.response_body,
+            o.error
+        ])?;
+        if written == 0 {
+            // The pair exists (a replay, another dispatcher after this one's lease expired):
+            // this attempt is logged to that delivery.
+            log_attempt(tx, INSERT_JOINED_ATTEMPT, o)?;
+        }
+    }
+    for o in r.retried {
+        match &o.next {
+            NextStep::Delivered => tx
+                .prepare_cached(UPDATE_RETRIED_DELIVERED)?
+                .execute(params![o.at, o.endpoint_id, o.delivery_id])?,
+            next => {
+                let (status, next_at) = next_state(next);
+                tx.prepare_cached(UPDATE_RETRIED_UNDELIVERED)?.execute(
+                    named_params! { "$1": o.delivery_id, "$2": status, "$3": next_at, "$4": o.at, "$5": o.endpoint_id },
+                )?
+            }
+        };
+        log_attempt(tx, INSERT_ATTEMPT, o)?;
+    }
+    for (endpoint, (delivered, first_at)) in failure_runs(r.fresh.iter().chain(r.retried)) {
+        let mut failing = tx.prepare_cached(failure_sql(delivered))?;
+        if delivered {
+            failing.execute(named_params! { "$1": endpoint })?;
+        } else {
+            failing.execute(named_params! { "$1": endpoint, "$2": first_at })?;
+        }
+    }
+    for id in r.fanned {
+        tx.prepare_cached("DELETE FROM webhook_fanout WHERE event_id = ?1")?.execute(params![id])?;
+    }
+    Ok(())
+}
+
+/// Up to `r.claim` events to fan out and as many due deliveries, leased until `r.lease_until`.
+fn lease(tx: &Transaction<'_>, r: &Round<'_>, claim_due: &str) -> rusqlite::Result<Claimed> {
+    let events: Vec<EventRow> = tx
+        .prepare_cached(LEASE_EVENTS)?
+        .query_map(params![r.now, r.claim], |row| {
+            Ok(EventRow {
+                id: row.get(0)?,
+                event_type: row.get(1)?,
+                environment: row.get(2)?,
+                connection_id: row.get(3)?,
+                end_customer_id: row.get(4)?,
+                payload: row.get(5)?,
+                created_at: row.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for e in &events {
+        tx.prepare_cached("UPDATE webhook_fanout SET lease_until = ?2 WHERE event_id = ?1")?
+            .execute(params![e.id, r.lease_until])?;
+    }
+    let due = tx
+        .prepare_cached(claim_due)?
+        .query_map(named_params! { "$1": r.now, "$2": r.lease_until, "$3": r.claim }, |row| {
+            Ok(ClaimedDelivery {
+                id: row.get(0)?,
+                event_id: row.get(1)?,
+                endpoint_id: row.get(2)?,
+                attempts: row.get(3)?,
+                first_attempt_at: row.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Claimed { events, due })
+}
+
 /// One row of `webhook_attempts` for `o`, by `sql` (either form binds the same ten values).
-fn log_attempt(tx: &rusqlite::Transaction<'_>, sql: &str, o: &AttemptOutcome) -> rusqlite::Result<usize> {
+fn log_attempt(tx: &Transaction<'_>, sql: &str, o: &AttemptOutcome) -> rusqlite::Result<usize> {
     tx.prepare_cached(sql)?.execute(params![
         attempt_id(&o.at),
         o.delivery_id,

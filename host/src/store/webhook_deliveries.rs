@@ -229,9 +229,10 @@ impl Store {
     /// On SQLite it is a connection of its own to the pool's file (see `dispatch_sqlite.rs` for
     /// why not one of sqlx's), and it checks no foreign keys (two index lookups per delivery
     /// written, a tenth of SQLite's work on it): the round's writes keep them by construction.
-    /// A new delivery's endpoint is tested by the insert itself, and its event is still queued in `webhook_fanout` in the same transaction, which retention requires gone
-    /// before it deletes an event; every other statement of the round updates or deletes rows,
-    /// or inserts log rows (`webhook_attempts`), which reference nothing.
+    /// A new delivery's endpoint is tested by the insert itself, and its event is still queued
+    /// in `webhook_fanout` in the same transaction, which retention requires gone before it
+    /// deletes an event; every other statement of the round updates or deletes rows, or inserts
+    /// log rows (`webhook_attempts`), which reference nothing.
     pub async fn dispatch_connection(&self) -> Result<DispatchConnection> {
         if on_pool!(self, |p| p.options().get_max_connections()) < 2 {
             return Ok(DispatchConnection(None));
